@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { adminRoutes } from './admin/routes.js';
+import { installErrorHandlers } from './platform/errors.js';
+import { installMetrics } from './platform/metrics.js';
+import { recordingRoutes } from './recordings/routes.js';
+import type { Runtime } from './runtime.js';
+
+export const loggerOptions = (level: string): FastifyServerOptions['logger'] => ({
+  level,
+  redact: ['req.headers.authorization'],
+});
+
+/** Builds the HTTP app over a started runtime: platform plugins first, then each feature's routes. */
+export async function buildApp(runtime: Runtime, logger: FastifyServerOptions['logger'] | FastifyInstance['log'] = false): Promise<FastifyInstance> {
+  const { config } = runtime;
+  const app = Fastify({
+    ...(typeof logger === 'object' && logger && 'child' in logger ? { loggerInstance: logger } : { logger }),
+    bodyLimit: config.MAX_JSON_BODY_MB * 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    trustProxy: false,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  installErrorHandlers(app);
+
+  await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_MB * 1024 * 1024, files: 1 } });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'dealsense API', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  installMetrics(app);
+
+  app.get('/health', { schema: { tags: ['platform'], summary: 'Database and queue reachability' } }, async (_req, reply) => {
+    const [db, queue] = await Promise.all([
+      runtime.db.ping().catch(() => false),
+      runtime.queue.ping().catch(() => false),
+    ]);
+    const ok = db && queue;
+    return reply.status(ok ? 200 : 503).send({
+      status: ok ? 'ok' : 'degraded',
+      db: { ok: db, kind: runtime.db.kind },
+      queue: { ok: queue, kind: runtime.queue.kind },
+    });
+  });
+
+  await app.register(adminRoutes(runtime.db));
+  await app.register(recordingRoutes(runtime));
+  return app;
+}

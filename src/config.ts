@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+// Every setting the service reads. Parsed once at start-up; README.md lists each one.
+const bool = z
+  .enum(['true', 'false', '1', '0', ''])
+  .transform((v) => v === 'true' || v === '1');
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: optionalString,
+  /** Postgres schema for all tables (pg only); lets several deployments or test runs share a database. */
+  DATABASE_SCHEMA: optionalString,
+  REDIS_URL: optionalString,
+  QUEUE_PREFIX: z.string().default('dealsense'),
+  /** Start the job processors inside the API process. With Redis, set false and run `npm run worker`. */
+  RUN_WORKERS: bool.default(true),
+  JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
+  JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(5000),
+  ADMIN_API_KEY: optionalString,
+  MAX_UPLOAD_MB: z.coerce.number().positive().default(500),
+  MAX_DURATION_SEC: z.coerce.number().positive().default(4 * 3600),
+  MAX_JSON_BODY_MB: z.coerce.number().positive().default(10),
+  SILENCE_THRESHOLD_DB: z.coerce.number().max(0).default(-35),
+  SILENCE_MIN_SEC: z.coerce.number().positive().default(0.6),
+  TRANSCRIBE_PROVIDER: z.enum(['openai', 'local', 'none']).default('none'),
+  TRANSCRIBE_BASE_URL: optionalString,
+  TRANSCRIBE_API_KEY: optionalString,
+  TRANSCRIBE_MODEL: optionalString,
+  TRANSCRIBE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  /** Longest chunk sent to the provider. OpenAI caps uploads at 25 MB ≈ 13 min of 16 kHz PCM. */
+  TRANSCRIBE_CHUNK_SEC: z.coerce.number().min(30).max(780).default(600),
+  TRANSCRIBE_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
+  MODELS_DIR: z.string().default('./models'),
+  HF_ENDPOINT: z.string().url().default('https://huggingface.co'),
+  FFMPEG_PATH: optionalString,
+  FFPROBE_PATH: optionalString,
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,77 @@
+import { createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../platform/errors.js';
+import type { Storage } from '../platform/storage.js';
+
+export interface ReceivedUpload {
+  tempPath: string;
+  filename: string;
+  sizeBytes: number;
+  fields: Record<string, string>;
+}
+
+/** Names a client may send; anything that could steer a path or a log line is refused. */
+export function checkFilename(name: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (name.length > 255 || /[/\\\u0000-\u001f\u007f]/.test(name) || name === '.' || name.includes('..')) {
+    throw new AppError(400, 'invalid_filename', 'filename must be a plain file name (no path separators, "..", or control characters)');
+  }
+}
+
+/**
+ * Streams the multipart `file` part to a temp file (never held in memory) and collects the text
+ * fields, which may come before or after the file. On any error the temp file is removed.
+ */
+export async function receiveUpload(request: FastifyRequest, storage: Storage, maxBytes: number): Promise<ReceivedUpload> {
+  const fields: Record<string, string> = {};
+  let file: Omit<ReceivedUpload, 'fields'> | undefined;
+  try {
+    for await (const part of request.parts({ limits: { fileSize: maxBytes, files: 1, fields: 20, fieldSize: 4096, parts: 30 } })) {
+      if (part.type === 'field') {
+        if (typeof part.value !== 'string') throw new AppError(400, 'validation_error', `field ${part.fieldname} must be text`);
+        fields[part.fieldname] = part.value;
+        continue;
+      }
+      if (part.fieldname !== 'file') {
+        part.file.resume();
+        throw new AppError(400, 'validation_error', `unexpected file field "${part.fieldname}"; send the recording as "file"`);
+      }
+      checkFilename(part.filename);
+      const tempPath = await storage.tempFile();
+      file = { tempPath, filename: part.filename, sizeBytes: 0 };
+      await pipeline(part.file, createWriteStream(tempPath));
+      if (part.file.truncated) throw tooLarge(maxBytes);
+      file.sizeBytes = (await stat(tempPath)).size;
+    }
+  } catch (err) {
+    if (file) await storage.remove(file.tempPath);
+    throw mapMultipartError(err, maxBytes);
+  }
+  if (!file) throw new AppError(400, 'validation_error', 'multipart body has no "file" part');
+  if (file.sizeBytes === 0) {
+    await storage.remove(file.tempPath);
+    throw new AppError(400, 'empty_file', 'the uploaded file is empty');
+  }
+  return { ...file, fields };
+}
+
+const tooLarge = (maxBytes: number) =>
+  new AppError(413, 'file_too_large', `the file is larger than the ${Math.round(maxBytes / 1024 / 1024)} MB limit (MAX_UPLOAD_MB)`);
+
+function mapMultipartError(err: unknown, maxBytes: number): unknown {
+  if (err instanceof AppError) return err;
+  const code = (err as { code?: string }).code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge(maxBytes);
+  if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
+    return new AppError(400, 'too_many_parts', 'send one "file" part and at most 20 text fields');
+  }
+  if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE' || code === 'FST_MULTIPART_INVALID_CONTENT_TYPE') {
+    return new AppError(415, 'unsupported_media_type', 'expected multipart/form-data');
+  }
+  if (err instanceof Error && /Unexpected end of form|Malformed part header|Multipart: Boundary not found/i.test(err.message)) {
+    return new AppError(400, 'malformed_multipart', `malformed multipart body: ${err.message}`);
+  }
+  return err;
+}

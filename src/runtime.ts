@@ -1,0 +1,59 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from './config.js';
+import { seedAdminKey } from './platform/auth.js';
+import { openDb, type Db } from './platform/db.js';
+import { migrate } from './platform/migrate.js';
+import { createQueue, type JobQueue } from './platform/queue.js';
+import { Storage } from './platform/storage.js';
+import { recordingProcessors, type ProcessorDeps } from './recordings/processors.js';
+import { requeueUnfinished } from './recordings/service.js';
+
+export interface Runtime {
+  config: Config;
+  db: Db;
+  queue: JobQueue;
+  storage: Storage;
+  log: FastifyBaseLogger;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Start the job processors in this process (API with embedded queue, or a worker). */
+  workers: boolean;
+  /** Tests: in-memory PGlite instead of DATA_DIR. */
+  inMemoryDb?: boolean;
+  speechProvider?: ProcessorDeps['speechProvider'];
+}
+
+/** Opens the database (migrated), the queue and storage; the same for the API and for workers. */
+export async function startRuntime(config: Config, log: FastifyBaseLogger, opts: RuntimeOptions): Promise<Runtime> {
+  const db = await openDb({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, dataDir: config.DATA_DIR, inMemory: opts.inMemoryDb });
+  try {
+    const applied = await migrate(db);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+    await seedAdminKey(db, config.ADMIN_API_KEY);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const queue = createQueue({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, logger: log });
+  const storage = new Storage(config.DATA_DIR);
+  const runtime: Runtime = {
+    config, db, queue, storage, log,
+    async close() {
+      await queue.close();
+      await db.close();
+    },
+  };
+  if (opts.workers) {
+    queue.work(recordingProcessors({ ...runtime, speechProvider: opts.speechProvider }), {
+      transcribe: 2,
+      audio: 2,
+    });
+    if (queue.kind === 'in-process') {
+      const n = await requeueUnfinished(runtime);
+      if (n) log.info({ recordings: n }, 'unfinished recordings queued again');
+    }
+  }
+  return runtime;
+}
