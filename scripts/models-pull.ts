@@ -1,6 +1,7 @@
 // Downloads a local Whisper model for TRANSCRIBE_PROVIDER=local, on a machine that reaches the model hub.
 // Usage: tsx scripts/models-pull.ts [owner/name]
 // Env: MODELS_DIR (./models), HF_ENDPOINT (https://huggingface.co, or a mirror), TRANSCRIBE_MODEL, HF_TOKEN.
+import path from 'node:path';
 import { configSchema } from '../src/config.js';
 import { pullModel } from '../src/providers/models-pull.js';
 import { DEFAULT_WHISPER_MODEL } from '../src/providers/speech/local.js';
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
     throw new Error(env.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   }
   const model = process.argv[2] ?? env.data.TRANSCRIBE_MODEL ?? DEFAULT_WHISPER_MODEL;
-  console.log(`Pulling ${model} from ${env.data.HF_ENDPOINT} into ${env.data.MODELS_DIR}`);
+  console.log(`Pulling ${model} from ${env.data.HF_ENDPOINT} into ${path.resolve(env.data.MODELS_DIR)}`);
 
   let lastPrint = 0;
   const { dir, files } = await pullModel({

@@ -36,7 +36,7 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
     await db.close();
     throw err;
   }
-  const queue = createQueue({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, logger: log });
+  const queue = createQueue({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, lockMs: config.JOB_LOCK_MS, logger: log });
   const storage = new Storage(config.DATA_DIR);
   const runtime: Runtime = {
     config, db, queue, storage, log,

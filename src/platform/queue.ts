@@ -44,6 +44,7 @@ export interface QueueOptions {
   prefix: string;
   attempts: number;
   backoffMs: number;
+  lockMs: number;
   logger: Logger;
 }
 
@@ -109,8 +110,9 @@ class BullQueue implements JobQueue {
           connection: { url: this.url, maxRetriesPerRequest: null },
           prefix: this.opts.prefix,
           concurrency: concurrency[name] ?? DEFAULT_CONCURRENCY[name],
-          // A killed worker's job becomes stalled and is handed to another worker.
-          stalledInterval: 5000,
+          // A killed worker's lock runs out after lockMs; the job is then stalled and handed to another worker.
+          lockDuration: this.opts.lockMs,
+          stalledInterval: Math.max(500, Math.floor(this.opts.lockMs / 2)),
           maxStalledCount: 3,
         },
       );

@@ -111,7 +111,7 @@ async function listDefaultFiles(
     siblings = ((await res.json()) as { siblings?: unknown }).siblings;
     if (!Array.isArray(siblings)) throw new Error('no siblings in the answer');
   } catch (err) {
-    onInfo?.(`could not list ${model} (${err instanceof Error ? err.message : String(err)}); using the default Whisper file list`);
+    onInfo?.(`could not list ${model} (${errorText(err)}); using the default Whisper file list`);
     return DEFAULT_WHISPER_FILES.map((name) => ({ name }));
   }
   const files: RemoteFile[] = [];
@@ -145,11 +145,16 @@ async function download(
   try {
     res = await fetchImpl(url, { headers, redirect: 'follow' });
   } catch (err) {
-    throw new Error(`download of ${file.name} failed: ${err instanceof Error ? err.message : String(err)} (${url})`);
+    throw new Error(`download of ${file.name} failed: ${errorText(err)} (${url})`);
   }
   if (!res.ok || !res.body) {
     await res.body?.cancel().catch(() => undefined);
-    const hint = res.status === 401 || res.status === 403 ? '; set HF_TOKEN if the repository is gated or private' : '';
+    const hint =
+      res.status === 401 || res.status === 403
+        ? '; set HF_TOKEN if the repository is gated or private'
+        : res.status === 404
+          ? '; check the model id and that the repository has this file'
+          : '';
     throw new Error(`download of ${file.name} failed: HTTP ${res.status} from ${url}${hint}`);
   }
   const header = Number(res.headers.get('content-length'));
@@ -175,8 +180,15 @@ async function download(
     await rename(part, dest);
   } catch (err) {
     await rm(part, { force: true });
-    const msg = err instanceof Error ? err.message : String(err);
+    const msg = errorText(err);
     throw new Error(msg.startsWith('download of') ? msg : `download of ${file.name} failed: ${msg} (${url})`);
   }
   onProgress?.(file.name, bytes, bytes);
+}
+
+/** An error's message, with its cause (fetch reports "fetch failed" and puts ECONNREFUSED etc. there). */
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? err.cause.message : undefined;
+  return cause && cause !== err.message ? `${err.message}: ${cause}` : err.message;
 }

@@ -101,7 +101,8 @@ export async function normalise(input: string, outDir: string, opts: NormaliseOp
     graph.push(`[0:a:0]aresample=16000,aformat=sample_fmts=s16:channel_layouts=mono,asplit[mono][mono_s]`);
   } else {
     graph.push(`[0:a:0]aresample=16000,aformat=sample_fmts=s16:channel_layouts=stereo,channelsplit=channel_layout=stereo[l][r]`);
-    graph.push(`[l]asplit[left][left_s]`, `[r]asplit[right][right_s]`);
+    // channelsplit labels its outputs FL/FR; as plain mono they get a canonical WAV header.
+    graph.push(`[l]aformat=channel_layouts=mono,asplit[left][left_s]`, `[r]aformat=channel_layouts=mono,asplit[right][right_s]`);
   }
   const args = ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-i', input];
   for (const t of tracks) {

@@ -130,8 +130,6 @@ interface RawCue {
   startMs: number;
   endMs: number;
   textLines: string[];
-  /** 1-based line of the timing line, for error messages. */
-  line: number;
 }
 
 /** Lines between blank lines; `first` is the 0-based index of lines[0]. */
@@ -226,7 +224,7 @@ function readCue(block: Block): RawCue {
   const { startMs, endMs } = parseTiming(timingLine, line);
   const textLines = block.lines.slice(timingAt + 1);
   assertNoTimingInText(textLines, line + 1);
-  return { startMs, endMs, textLines, line };
+  return { startMs, endMs, textLines };
 }
 
 /** A timing line inside cue text means a blank line is missing; merging would misattribute text. */
@@ -319,7 +317,7 @@ function speakerParts(rawText: string): SpeakerPart[] {
 }
 
 // `<v Name>`, `<v.class1.class2 Name>`; the closing `</v>` is optional and stripped later.
-const VOICE_TAG = /<v(?:\.[^\s>]*)*(?:\s+([^>]*))?>/g;
+const VOICE_TAG = /<v(?:\.[^\s>.]*)*(?:\s+([^>]*))?>/g;
 
 function splitVoiceSpans(raw: string): Array<{ speaker?: string; raw: string }> {
   const spans: Array<{ speaker?: string; raw: string }> = [];
@@ -458,18 +456,30 @@ function collapse(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-const CJK_AT_END = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]$/u;
-const CJK_AT_START = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]/u;
+const CJK = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef`;
+const CJK_AT_END = new RegExp(`[${CJK}]$`, 'u');
+const CJK_AT_START = new RegExp(`^[${CJK}]`, 'u');
+// Full-width punctuation (，。？：…) carries its own spacing, so no space beside it either.
+const FULL_WIDTH_PUNCT = String.raw`\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65`;
+const FULL_WIDTH_PUNCT_AT_END = new RegExp(`[${FULL_WIDTH_PUNCT}]$`, 'u');
+const FULL_WIDTH_PUNCT_AT_START = new RegExp(`^[${FULL_WIDTH_PUNCT}]`, 'u');
 
-/** Line breaks become spaces, except between two CJK characters where a space would be wrong. */
+/** Line breaks become spaces, except where a space would be wrong in CJK text. */
 function joinLines(lines: string[]): string {
   let out = '';
   for (const line of lines.map(collapse)) {
     if (line === '') continue;
-    const glue = out === '' || (CJK_AT_END.test(out) && CJK_AT_START.test(line)) ? '' : ' ';
-    out += glue + line;
+    out += out === '' || noSpaceBetween(out, line) ? line : ` ${line}`;
   }
   return out;
+}
+
+function noSpaceBetween(before: string, after: string): boolean {
+  return (
+    (CJK_AT_END.test(before) && CJK_AT_START.test(after)) ||
+    FULL_WIDTH_PUNCT_AT_END.test(before) ||
+    FULL_WIDTH_PUNCT_AT_START.test(after)
+  );
 }
 
 // ---------------------------------------------------------------------------

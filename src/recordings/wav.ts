@@ -1,13 +1,11 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
-// Normalised files are written by ffmpeg with -bitexact: a canonical 44-byte header,
-// 16 kHz, mono, 16-bit PCM. Reading a slice is then plain byte arithmetic.
-const HEADER_BYTES = 44;
+// Normalised files are 16 kHz, mono, 16-bit PCM, written by our own ffmpeg pass.
 const SAMPLE_RATE = 16000;
 const BYTES_PER_SAMPLE = 2;
 
 export function wavHeader(dataBytes: number, sampleRate = SAMPLE_RATE): Buffer {
-  const h = Buffer.alloc(HEADER_BYTES);
+  const h = Buffer.alloc(44);
   h.write('RIFF', 0, 'ascii');
   h.writeUInt32LE(36 + dataBytes, 4);
   h.write('WAVE', 8, 'ascii');
@@ -24,20 +22,35 @@ export function wavHeader(dataBytes: number, sampleRate = SAMPLE_RATE): Buffer {
   return h;
 }
 
+/** Walks the RIFF chunks to the `data` chunk, checking the format on the way. */
+async function locateData(fh: FileHandle, path: string): Promise<{ offset: number; bytes: number }> {
+  const head = Buffer.alloc(12);
+  await fh.read(head, 0, 12, 0);
+  if (head.toString('ascii', 0, 4) !== 'RIFF' || head.toString('ascii', 8, 12) !== 'WAVE') throw new Error(`${path} is not a WAV file`);
+  const size = (await fh.stat()).size;
+  const chunk = Buffer.alloc(24);
+  for (let pos = 12; pos + 8 <= size; ) {
+    await fh.read(chunk, 0, 24, pos);
+    const id = chunk.toString('ascii', 0, 4);
+    const len = chunk.readUInt32LE(4);
+    if (id === 'fmt ' && (chunk.readUInt16LE(10) !== 1 || chunk.readUInt32LE(12) !== SAMPLE_RATE || chunk.readUInt16LE(22) !== 16)) {
+      throw new Error(`${path} is not a normalised 16 kHz mono 16-bit WAV`);
+    }
+    if (id === 'data') return { offset: pos + 8, bytes: Math.min(len, size - pos - 8) };
+    pos += 8 + len + (len % 2);
+  }
+  throw new Error(`${path} has no data chunk`);
+}
+
 /** Reads [startSec, endSec) of a normalised WAV as a standalone WAV file. */
 export async function readWavSlice(path: string, startSec: number, endSec: number): Promise<Buffer> {
   const fh = await open(path, 'r');
   try {
-    const header = Buffer.alloc(HEADER_BYTES);
-    await fh.read(header, 0, HEADER_BYTES, 0);
-    if (header.toString('ascii', 36, 40) !== 'data' || header.readUInt16LE(22) !== 1 || header.readUInt32LE(24) !== SAMPLE_RATE) {
-      throw new Error(`${path} is not a normalised 16 kHz mono WAV`);
-    }
-    const dataBytes = Math.min(header.readUInt32LE(40), (await fh.stat()).size - HEADER_BYTES);
-    const from = Math.min(dataBytes, Math.floor(startSec * SAMPLE_RATE) * BYTES_PER_SAMPLE);
-    const to = Math.min(dataBytes, Math.ceil(endSec * SAMPLE_RATE) * BYTES_PER_SAMPLE);
+    const data = await locateData(fh, path);
+    const from = Math.min(data.bytes, Math.floor(startSec * SAMPLE_RATE) * BYTES_PER_SAMPLE);
+    const to = Math.min(data.bytes, Math.ceil(endSec * SAMPLE_RATE) * BYTES_PER_SAMPLE);
     const pcm = Buffer.alloc(Math.max(0, to - from));
-    await fh.read(pcm, 0, pcm.length, HEADER_BYTES + from);
+    await fh.read(pcm, 0, pcm.length, data.offset + from);
     return Buffer.concat([wavHeader(pcm.length), pcm]);
   } finally {
     await fh.close();

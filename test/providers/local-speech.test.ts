@@ -233,12 +233,26 @@ describe('createLocalSpeechProvider', () => {
     [['encoder_model.onnx', 'decoder_model_merged.onnx'], 'encoder_model.onnx'],
   ])('loads weights %j only from the model folder', async (weights, expectedFile) => {
     const modelsDir = await fakeModelFolder(weights);
-    for (const f of ['generation_config.json', 'preprocessor_config.json', 'tokenizer_config.json']) {
-      await writeFile(path.join(modelsDir, 'acme', 'whisper-test', f), '{}');
-    }
+    // Minimal but valid tokenizer and feature-extractor files, so the weights are what fails to load.
+    const dir = path.join(modelsDir, 'acme', 'whisper-test');
+    const files: Record<string, unknown> = {
+      'generation_config.json': {},
+      'tokenizer_config.json': {},
+      'tokenizer.json': { model: { type: 'BPE', vocab: {}, merges: [] }, added_tokens: [], normalizer: null, pre_tokenizer: null, decoder: null, post_processor: null },
+      'preprocessor_config.json': { feature_extractor_type: 'WhisperFeatureExtractor', feature_size: 80, sampling_rate: 16000, hop_length: 160, chunk_length: 30, n_fft: 400, n_samples: 480000, nb_max_frames: 3000 },
+    };
+    for (const [f, v] of Object.entries(files)) await writeFile(path.join(dir, f), JSON.stringify(v));
     const provider = await createLocalSpeechProvider({ modelsDir, model });
     const wav = await ffmpegWav('sine=f=440:d=0.2', tone16kMono);
-    const [a, b] = await Promise.allSettled([provider.transcribe(wav, {}), provider.transcribe(wav, { language: 'zh' })]);
+    // Calls run one at a time, in order: the bad-audio call (instant on its own) settles after both loads.
+    const order: string[] = [];
+    const track = (name: string, p: Promise<unknown>) => p.finally(() => order.push(name));
+    const [a, b] = await Promise.allSettled([
+      track('first', provider.transcribe(wav, {})),
+      track('second', provider.transcribe(wav, { language: 'zh' })),
+      track('bad', provider.transcribe(Buffer.from('garbage'), {})),
+    ]);
+    expect(order).toEqual(['first', 'second', 'bad']);
     for (const r of [a, b]) {
       expect(r.status).toBe('rejected');
       const err = (r as PromiseRejectedResult).reason as SpeechConfigError;
@@ -247,7 +261,9 @@ describe('createLocalSpeechProvider', () => {
       expect(err.message).toContain(path.join(modelsDir, 'acme', 'whisper-test'));
       expect(err.message).not.toMatch(/https?:\/\//);
     }
-    expect((a as PromiseRejectedResult).reason.message).toContain(expectedFile);
+    // the serialised second call retried the load after the first failed
+    expect((a as PromiseRejectedResult).reason.message).toContain(path.join(dir, 'onnx', expectedFile));
+    expect((b as PromiseRejectedResult).reason.message).toContain(path.join(dir, 'onnx', expectedFile));
     const { env } = await import('@huggingface/transformers');
     expect(env.allowRemoteModels).toBe(false);
     expect(env.localModelPath).toBe(modelsDir);

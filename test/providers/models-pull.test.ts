@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_WHISPER_FILES, pullModel } from '../../src/providers/models-pull.js';
+import { createLocalSpeechProvider } from '../../src/providers/speech/local.js';
 
 // A tiny stand-in for the Hugging Face endpoints pullModel uses:
 //   GET /api/models/{owner}/{name}?blobs=true  → { siblings: [{ rfilename, size }] }
@@ -131,6 +132,12 @@ describe('pullModel', () => {
     // the listing asked for sizes; files not needed were never requested
     expect(requests.some((r) => r.url === `/api/models/${MODEL}`)).toBe(true);
     expect(fileRequests().some((r) => r.url.includes('encoder_model.onnx') || r.url.includes('README'))).toBe(false);
+  });
+
+  it('lays the folder out the way the local speech provider looks for it', async () => {
+    await pullModel({ model: MODEL, modelsDir, endpoint });
+    const provider = await createLocalSpeechProvider({ modelsDir, model: MODEL });
+    expect(provider.model).toBe(MODEL);
   });
 
   it('skips files already present with the right size: a second run fetches nothing', async () => {

@@ -248,6 +248,18 @@ describe('WebVTT', () => {
     expect(parseTranscript(vtt).map((s) => s.text)).toEqual(['first', 'second', 'third']);
   });
 
+  it('accepts blank lines before the header and a Name: line followed by its text', () => {
+    const vtt = lines('', '', 'WEBVTT', '', '00:00:01.000 --> 00:00:02.000', 'Alice:', 'hello there');
+    expect(parseTranscript(vtt)).toEqual([{ speaker: 'Alice', role: 'unknown', start: 1, end: 2, text: 'hello there' }]);
+  });
+
+  it('stays fast on pathological markup', () => {
+    const cue = '<v' + '.a'.repeat(5000) + '\n' + '<'.repeat(20000) + ' x:' + ':'.repeat(5000);
+    const started = Date.now();
+    expect(parseTranscript(lines('WEBVTT', '', '00:00:01.000 --> 00:00:02.000', cue))).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('gives speaker "unknown" when there is no speaker', () => {
     const vtt = lines('WEBVTT', '', '00:00:01.000 --> 00:00:02.000', 'No label here.');
     expect(parseTranscript(vtt)[0]).toMatchObject({ speaker: 'unknown', role: 'unknown' });
