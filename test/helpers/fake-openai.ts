@@ -19,6 +19,7 @@ export interface TranscriptionRequest {
 export async function startFakeOpenAi(opts: { delayMs?: number } = {}) {
   const requests: TranscriptionRequest[] = [];
   let failures: { count: number; status: number } = { count: 0, status: 500 };
+  let failWhen: (requestNumber: number) => boolean = () => false;
   let delayMs = opts.delayMs ?? 0;
   const app = Fastify({ logger: false });
   await app.register(multipart, { limits: { fileSize: 100 * 1024 * 1024 } });
@@ -40,8 +41,8 @@ export async function startFakeOpenAi(opts: { delayMs?: number } = {}) {
       sha1: createHash('sha1').update(audio).digest('hex'),
     });
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
-    if (failures.count > 0) {
-      failures.count -= 1;
+    if (failWhen(requests.length - 1) || failures.count > 0) {
+      if (failures.count > 0) failures.count -= 1;
       return reply.status(failures.status).send({ error: { message: 'injected failure', type: 'server_error' } });
     }
     const segments = soundRegions(pcm, 16000).map((r, id) => ({
@@ -65,6 +66,10 @@ export async function startFakeOpenAi(opts: { delayMs?: number } = {}) {
     /** The next `count` requests answer with `status`. */
     failNext(count: number, status = 500) {
       failures = { count, status };
+    },
+    /** Requests (0-based, counting every request received) for which `predicate` holds answer 500. */
+    failWhen(predicate: (requestNumber: number) => boolean) {
+      failWhen = predicate;
     },
     setDelay(ms: number) {
       delayMs = ms;
