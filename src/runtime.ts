@@ -50,7 +50,9 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
       transcribe: 2,
       audio: 2,
     });
-    if (queue.kind === 'in-process') {
+    // The embedded queue forgets its jobs on restart; with BullMQ this catches a crash between the
+    // row insert and the enqueue (re-adding a job BullMQ still knows is a no-op).
+    {
       const n = await requeueUnfinished(runtime);
       if (n) log.info({ recordings: n }, 'unfinished recordings queued again');
     }

@@ -157,7 +157,7 @@ export async function retryRecording(deps: RecordingDeps, tenantId: string, id: 
   return { id, status: 'queued' };
 }
 
-/** In-process queue only: jobs do not survive a restart, so unfinished recordings are queued again. */
+/** Queues every unfinished recording's current stage again (job ids make this idempotent). */
 export async function requeueUnfinished(deps: RecordingDeps): Promise<number> {
   const rows = await repo.listUnfinished(deps.db);
   for (const r of rows) {

@@ -66,3 +66,25 @@ export async function speak(dir: string, name: string, text: string, voice = 'en
     return undefined;
   }
 }
+
+/** Two mono speech files as one stereo call: `left` from 0 s, `right` starting at `rightAt` seconds. */
+export async function stereoCall(dir: string, name: string, left: string, right: string, rightAt: number): Promise<string> {
+  const out = join(dir, `${name}.m4a`);
+  const ms = Math.round(rightAt * 1000);
+  // Both channels padded with silence up to the end of the later speaker.
+  const total = Math.max(await durationOf(left), rightAt + (await durationOf(right))) + 0.5;
+  await exec(ffmpegBin(), [
+    '-v', 'error', '-y', '-i', left, '-i', right,
+    '-filter_complex',
+    `[0:a]aresample=44100,aformat=channel_layouts=mono,apad[l];[1:a]aresample=44100,aformat=channel_layouts=mono,adelay=${ms},apad[r];` +
+      '[l][r]join=inputs=2:channel_layout=stereo[a]',
+    '-map', '[a]', '-t', String(total), '-c:a', 'aac', '-b:a', '96k', out,
+  ]);
+  return out;
+}
+
+export async function durationOf(file: string): Promise<number> {
+  const { ffprobeBin } = await import('../../src/recordings/ffmpeg.js');
+  const { stdout } = await exec(ffprobeBin(), ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]);
+  return Number(stdout.trim());
+}
