@@ -112,10 +112,23 @@ function reportUpload(r: UploadRssResult) {
   console.log(`  RSS by share of file sent: ${r.rssAtSentFraction.map((f) => `${Math.round(f.fraction * 100)}% ${f.mb.toFixed(0)} MB`).join(', ')}`);
   console.log(`  RSS growth: ${r.growthPer100Mb.toFixed(1)} MB per 100 MB uploaded (≈ 100 would mean the body is buffered in memory)`);
   console.log(`  peak RSS during upload ${mbStr(r.peakDuringUploadMb)} (+${mbStr(r.peakDuringUploadMb - r.baselineMb)} over baseline); target < ${RSS_TARGET_MB} MB met: ${yesNo(r.peakDuringUploadMb < RSS_TARGET_MB)}`);
-  console.log(`  after the response (in-process audio job + shutdown): max sampled RSS ${mbStr(r.peakAfterResponseMb)}`);
+  const after = Number.isNaN(r.peakAfterResponseMb) ? 'n/a (exited before the next sample)' : mbStr(r.peakAfterResponseMb);
+  console.log(`  after the response (in-process audio job + shutdown): max sampled RSS ${after}`);
   const how = r.exit.timedOut ? `did NOT exit within the timeout; killed` : `exited (code ${r.exit.code}, signal ${r.exit.signal})`;
   console.log(`  SIGTERM: server ${how} after ${sec(r.exit.ms)}`);
   if (r.status >= 300 || r.exit.timedOut || r.exit.code !== 0) console.log(`  server log tail:\n${indent(r.serverLogTail)}`);
+}
+
+function uploadRows(label: string, r: UploadRssResult): string[][] {
+  return [
+    [`[${label}] HTTP status`, String(r.status), '202', yesNo(r.status === 202)],
+    [`[${label}] upload throughput`, `${(toMb(r.fileBytes) / (r.sendMs / 1000)).toFixed(0)} MB/s`, '', ''],
+    [`[${label}] API RSS baseline`, mbStr(r.baselineMb), '', ''],
+    [`[${label}] API peak RSS during upload`, mbStr(r.peakDuringUploadMb), `< ${RSS_TARGET_MB} MB`, yesNo(r.peakDuringUploadMb < RSS_TARGET_MB)],
+    [`[${label}] peak − baseline`, mbStr(r.peakDuringUploadMb - r.baselineMb), '', ''],
+    [`[${label}] RSS growth per 100 MB sent`, mbStr(r.growthPer100Mb), '', ''],
+    [`[${label}] exit after SIGTERM`, r.exit.timedOut ? 'timed out' : sec(r.exit.ms), 'exits', yesNo(!r.exit.timedOut && r.exit.code === 0)],
+  ];
 }
 
 const indent = (s: string) => s.split('\n').map((l) => `    ${l}`).join('\n');
@@ -154,8 +167,15 @@ async function main(): Promise<void> {
     const wav = join(work, 'upload.wav');
     const wavBytes = await makeUploadWav(call.path, wav, UPLOAD_SEC);
     console.log(`  upload file: ${(UPLOAD_SEC / 60).toFixed(0)} min 44.1 kHz stereo s16 WAV, ${mbStr(toMb(wavBytes))}`);
-    const upload = await measureUploadRss({ repoRoot: REPO_ROOT, dataDir: join(work, 'data'), file: wav, apiKey: 'bench-admin-key-0123456789' });
-    reportUpload(upload);
+    // Two starts on one DATA_DIR: the first creates the embedded database (as the brief's fresh temp dir),
+    // the second opens an existing one, which is what a running deployment does after its first boot.
+    const uploads: { label: string; r: UploadRssResult }[] = [];
+    for (const label of ['fresh DATA_DIR', 'existing DATA_DIR']) {
+      console.log(`  -- server on ${label}:`);
+      const r = await measureUploadRss({ repoRoot: REPO_ROOT, dataDir: join(work, 'data'), file: wav, apiKey: 'bench-admin-key-0123456789' });
+      reportUpload(r);
+      uploads.push({ label, r });
+    }
 
     console.log(`\nsummary`);
     console.log(
@@ -165,13 +185,8 @@ async function main(): Promise<void> {
         ['pipeline (median)', sec(timing.pipeMedian), '', ''],
         ['pipeline / bare', `${timing.ratio.toFixed(2)}×`, `≤ ${RATIO_TARGET}×`, yesNo(timing.ratio <= RATIO_TARGET)],
         ['chunks (left + right)', String(timing.chunks), '', ''],
-        ['upload size', mbStr(toMb(upload.fileBytes)), '', ''],
-        ['upload HTTP status', String(upload.status), '202', yesNo(upload.status === 202)],
-        ['upload throughput', `${(toMb(upload.fileBytes) / (upload.sendMs / 1000)).toFixed(0)} MB/s`, '', ''],
-        ['API RSS baseline', mbStr(upload.baselineMb), '', ''],
-        ['API peak RSS during upload', mbStr(upload.peakDuringUploadMb), `< ${RSS_TARGET_MB} MB`, yesNo(upload.peakDuringUploadMb < RSS_TARGET_MB)],
-        ['RSS growth per 100 MB sent', mbStr(upload.growthPer100Mb), '', ''],
-        ['exit after SIGTERM', upload.exit.timedOut ? 'timed out' : `${sec(upload.exit.ms)}`, 'exits', yesNo(!upload.exit.timedOut)],
+        ['upload size', mbStr(toMb(uploads[0]!.r.fileBytes)), '', ''],
+        ...uploads.flatMap(({ label, r }) => uploadRows(label, r)),
       ]),
     );
   } finally {

@@ -189,9 +189,12 @@ function postUpload(port: number, apiKey: string, body: ReturnType<typeof multip
 async function stopServer(server: Server): Promise<UploadRssResult['exit']> {
   const t0 = performance.now();
   server.child.kill('SIGTERM');
-  const timeout = sleep(EXIT_TIMEOUT_MS).then(() => 'timeout' as const);
+  // Cancelled once the server is gone, so a pending timer does not hold the bench open.
+  const cancel = new AbortController();
+  const timeout = sleep(EXIT_TIMEOUT_MS, 'timeout' as const, { signal: cancel.signal }).catch(() => 'cancelled' as const);
   const result = await Promise.race([server.exited, timeout]);
-  if (result === 'timeout') {
+  cancel.abort();
+  if (typeof result === 'string') {
     server.child.kill('SIGKILL');
     const r = await server.exited;
     return { ...r, ms: performance.now() - t0, timedOut: true };
@@ -221,9 +224,10 @@ export async function measureUploadRss(opts: { repoRoot: string; dataDir: string
     await waitForHealth(server);
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
 
-    // Baseline: a second of idle samples after start-up (median, so one GC blip does not count).
+    // Baseline: idle samples after start-up (median, so one GC blip does not count). Two seconds, so
+    // work queued again at start-up (an unfinished recording from an earlier run) has settled.
     const idle: number[] = [];
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 40; i++) {
       idle.push(readProcMem(pid)!.rssKb);
       await sleep(SAMPLE_MS);
     }

@@ -21,7 +21,7 @@ export const adminRoutes = (db: Db): FastifyPluginAsync => async (fastify) => {
   const admin = requireScope(db, 'admin');
 
   app.post('/v1/admin/tenants', {
-    preHandler: admin,
+    onRequest: admin,
     schema: {
       tags: ['admin'],
       summary: 'Create a tenant (platform admins: admin keys of tenant "default")',
@@ -41,7 +41,7 @@ export const adminRoutes = (db: Db): FastifyPluginAsync => async (fastify) => {
   });
 
   app.post('/v1/admin/keys', {
-    preHandler: admin,
+    onRequest: admin,
     schema: {
       tags: ['admin'],
       summary: 'Create an API key; the key is shown once and stored hashed',

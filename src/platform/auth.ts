@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db, Queryable } from './db.js';
 import { AppError } from './errors.js';
 
@@ -65,8 +65,13 @@ async function authenticate(db: Db, request: FastifyRequest): Promise<AuthContex
   return { tenantId: row.tenant_id, keyId: row.id, scopes: row.scopes };
 }
 
-/** preHandler: authenticates the key and requires `scope` (admin keys hold every scope). */
-export function requireScope(db: Db, scope: Scope): preHandlerHookHandler {
+/**
+ * Authenticates the key and requires `scope` (admin keys hold every scope). Attach it as an
+ * `onRequest` hook, so a caller without a valid key gets 401/403 before the body is read or
+ * validated (as a preHandler it runs only after parsing and validation, so anonymous callers
+ * would get 400/413 answers about the request instead).
+ */
+export function requireScope(db: Db, scope: Scope): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
     const auth = await authenticate(db, request);
     if (!auth.scopes.includes(scope) && !auth.scopes.includes('admin')) {

@@ -28,7 +28,10 @@ export async function receiveUpload(request: FastifyRequest, storage: Storage, m
   const fields: Record<string, string> = {};
   let file: Omit<ReceivedUpload, 'fields'> | undefined;
   try {
-    for await (const part of request.parts({ limits: { fileSize: maxBytes, files: 1, fields: 20, fieldSize: 4096, parts: 30 } })) {
+    // preservePath: busboy otherwise cuts the client's name down to its last path segment, so
+    // "../../x.mp3" would arrive as "x.mp3" and slip past checkFilename.
+    const parts = request.parts({ preservePath: true, limits: { fileSize: maxBytes, files: 1, fields: 20, fieldSize: 4096, parts: 30 } });
+    for await (const part of parts) {
       if (part.type === 'field') {
         if (typeof part.value !== 'string') throw new AppError(400, 'validation_error', `field ${part.fieldname} must be text`);
         fields[part.fieldname] = part.value;
@@ -57,8 +60,14 @@ export async function receiveUpload(request: FastifyRequest, storage: Storage, m
   return { ...file, fields };
 }
 
+// Limits under 10 MB keep two significant digits, so MAX_UPLOAD_MB=0.05 is not reported as "0 MB".
+const limitMb = (maxBytes: number) => {
+  const mb = maxBytes / 1024 / 1024;
+  return mb >= 10 ? Math.round(mb) : Number(mb.toPrecision(2));
+};
+
 const tooLarge = (maxBytes: number) =>
-  new AppError(413, 'file_too_large', `the file is larger than the ${Math.round(maxBytes / 1024 / 1024)} MB limit (MAX_UPLOAD_MB)`);
+  new AppError(413, 'file_too_large', `the file is larger than the ${limitMb(maxBytes)} MB limit (MAX_UPLOAD_MB)`);
 
 function mapMultipartError(err: unknown, maxBytes: number): unknown {
   if (err instanceof AppError) return err;
@@ -70,7 +79,21 @@ function mapMultipartError(err: unknown, maxBytes: number): unknown {
   if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE' || code === 'FST_MULTIPART_INVALID_CONTENT_TYPE') {
     return new AppError(415, 'unsupported_media_type', 'expected multipart/form-data');
   }
-  if (err instanceof Error && /Unexpected end of form|Malformed part header|Multipart: Boundary not found/i.test(err.message)) {
+  if (code === 'FST_PROTO_VIOLATION') {
+    return new AppError(400, 'validation_error', 'a multipart field name is not allowed (prototype property)');
+  }
+  if (code === 'FST_INVALID_JSON_FIELD_ERROR') {
+    return new AppError(400, 'validation_error', 'a multipart field declared as application/json is not valid JSON; send fields as plain text');
+  }
+  if (code === 'FST_MP_PREMATURE_CLOSE') {
+    return new AppError(400, 'malformed_multipart', 'the request ended before the multipart body was complete');
+  }
+  // @fastify/busboy (dicer) says "Unexpected end of multipart data" / "... terminated early ...";
+  // busboy 1.x says "Unexpected end of form".
+  if (
+    err instanceof Error &&
+    /Unexpected end of (form|multipart data)|terminated early|Malformed part header|Multipart: Boundary not found/i.test(err.message)
+  ) {
     return new AppError(400, 'malformed_multipart', `malformed multipart body: ${err.message}`);
   }
   return err;

@@ -27,7 +27,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'dealsense-bad-'));
   const [a, b] = await Promise.all([
     createTestApp(),
-    createTestApp({ MAX_UPLOAD_MB: '0.05', MAX_DURATION_SEC: '5', MAX_JSON_BODY_MB: '0.01' }),
+    // 0.0078125 MB = 8 KiB exactly: Fastify's bodyLimit must be a whole number of bytes
+    // (src/app.ts passes MAX_JSON_BODY_MB * 1024 * 1024 unrounded, so '0.01' fails at start-up).
+    createTestApp({ MAX_UPLOAD_MB: '0.05', MAX_DURATION_SEC: '5', MAX_JSON_BODY_MB: '0.0078125' }),
   ]);
   t = a;
   limited = b;
@@ -252,6 +254,40 @@ describe('malformed multipart requests', () => {
       'malformed_multipart',
     );
   });
+
+  it('multipart without a boundary → 400 malformed_multipart', async () => {
+    const body = multipart([{ name: 'file', filename: 'a.wav', content: monoWav }]);
+    await refused(
+      t,
+      () =>
+        t.app.inject({
+          method: 'POST',
+          url: '/v1/recordings',
+          headers: { ...t.auth(), 'content-type': 'multipart/form-data' },
+          payload: body.payload,
+        }),
+      400,
+      'malformed_multipart',
+    );
+  });
+
+  it('a field named __proto__ → 400 validation_error', async () => {
+    const body = multipart([
+      { name: '__proto__', value: 'x' },
+      { name: 'file', filename: 'a.wav', content: monoWav },
+    ]);
+    await refused(
+      t,
+      () => t.app.inject({ method: 'POST', url: '/v1/recordings', headers: { ...t.auth(), ...body.headers }, payload: body.payload }),
+      400,
+      'validation_error',
+    );
+  });
+
+  it('more than 20 text fields → 400 too_many_parts', async () => {
+    const fields = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`f${i}`, 'x']));
+    await refused(t, () => upload(t, { name: 'mono.wav', content: monoWav }, fields), 400, 'too_many_parts');
+  });
 });
 
 // ---------------------------------------------------------------------------
@@ -336,7 +372,7 @@ describe('malformed JSON imports', () => {
   it('a JSON body over MAX_JSON_BODY_MB → 413 payload_too_large', async () => {
     const cues = Array.from({ length: 400 }, (_, i) => `00:00:${String(i % 60).padStart(2, '0')}.000 --> 00:00:${String(i % 60).padStart(2, '0')}.500\nword ${i}\n`);
     const vtt = `WEBVTT\n\n${cues.join('\n')}`;
-    expect(Buffer.byteLength(JSON.stringify({ transcript: vtt }))).toBeGreaterThan(0.01 * 1024 * 1024);
+    expect(Buffer.byteLength(JSON.stringify({ transcript: vtt }))).toBeGreaterThan(limited.config.MAX_JSON_BODY_MB * 1024 * 1024);
     await refused(limited, () => importJson(limited, { transcript: vtt }), 413, 'payload_too_large');
   });
 
@@ -496,6 +532,26 @@ describe('accepted input', () => {
     expect(await rowCount(t)).toBe(before);
     const rows = await t.runtime.db.query(`SELECT id FROM recordings WHERE external_id = 'dup-import-1'`);
     expect(rows).toHaveLength(1);
+  });
+
+  it('the same externalId sent twice at once → one 202, one 200 duplicate, one row (upload and import)', async () => {
+    const ups = await Promise.all([
+      upload(t, { name: 'mono.wav', content: monoWav }, { externalId: 'race-upload' }),
+      upload(t, { name: 'mono.wav', content: monoWav }, { externalId: 'race-upload' }),
+    ]);
+    const imps = await Promise.all([
+      importJson(t, { transcript: VTT_OK, externalId: 'race-import' }),
+      importJson(t, { transcript: VTT_OK, externalId: 'race-import' }),
+    ]);
+    for (const [pair, ext] of [[ups, 'race-upload'], [imps, 'race-import']] as const) {
+      expect(pair.map((r) => r.statusCode).sort(), pair.map((r) => r.body).join('\n')).toEqual([200, 202]);
+      expect(pair[0]!.json().id).toBe(pair[1]!.json().id);
+      expect(pair.find((r) => r.statusCode === 200)!.json().duplicate).toBe(true);
+      expect(await t.runtime.db.query('SELECT id FROM recordings WHERE external_id = $1', [ext])).toHaveLength(1);
+    }
+    await expectNothingLeft(t, await rowCount(t));
+    const originals = (await t.storedFiles()).filter((f) => f.includes(ups[0]!.json().id) && /original/.test(f));
+    expect(originals).toHaveLength(1);
   });
 
   it('with the default TRANSCRIBE_PROVIDER (none) an upload ends failed with transcription_not_configured', async () => {

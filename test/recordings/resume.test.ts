@@ -68,7 +68,7 @@ describe('a process killed mid-transcription resumes from the stored chunks', ()
     let server = await boot();
     try {
       const form = new FormData();
-      form.append('file', new Blob([audio]), 'six.wav');
+      form.append('file', new Blob([new Uint8Array(audio)]), 'six.wav');
       const res = await fetch(`${base}/v1/recordings`, { method: 'POST', headers, body: form });
       expect(res.status).toBe(202);
       const { id } = (await res.json()) as { id: string };
@@ -102,7 +102,7 @@ describe('a process killed mid-transcription resumes from the stored chunks', ()
         const env = { ...t.env, ...providerEnv(), LOG_LEVEL: 'warn' };
         workers.push(startProcess('workers/index.ts', env));
         const form = new FormData();
-        form.append('file', new Blob([audio]), 'six.wav');
+        form.append('file', new Blob([new Uint8Array(audio)]), 'six.wav');
         const boundary = new Response(form);
         const res = await t.app.inject({
           method: 'POST', url: '/v1/recordings',
