@@ -127,8 +127,8 @@ describe('a process killed mid-transcription resumes from the stored chunks', ()
         }, 90_000, `transcription by the second worker\n${workers[1]!.output()}`);
         expectFullTranscript(done.transcript.segments);
         expectNoFinishedChunkResent(sentBeforeKill, doneBeforeKill);
-        const [{ n }] = await t.runtime.db.query<{ n: number }>('SELECT count(*)::int AS n FROM transcript_segments WHERE recording_id = $1', [id]);
-        expect(n).toBe(BURSTS.length);
+        const rows = await t.runtime.db.query<{ n: number }>('SELECT count(*)::int AS n FROM transcript_segments WHERE recording_id = $1', [id]);
+        expect(rows[0]?.n).toBe(BURSTS.length);
       } finally {
         for (const w of workers) w.kill('SIGTERM');
         await Promise.all(workers.map(exited));

@@ -55,9 +55,9 @@ describe('provider failures, retry and resume from stored chunks', () => {
     expect(failed.error.message).toMatch(/after 2 attempts/);
     expect(failed.progress).toBeGreaterThanOrEqual(20);
     const firstChunk = fake.requests[0]!.sha1;
-    const [{ n: doneBefore }] = await t.runtime.db.query<{ n: number }>(
+    const doneBefore = await t.runtime.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM recording_chunks WHERE recording_id = $1 AND status = 'done'`, [id]);
-    expect(doneBefore).toBe(1);
+    expect(doneBefore[0]?.n).toBe(1);
 
     fake.failWhen(() => false);
     const retry = await t.app.inject({ method: 'POST', url: `/v1/recordings/${id}/retry`, headers: t.auth() });
