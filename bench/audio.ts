@@ -6,7 +6,7 @@
 // Knobs: BENCH_REPS (3), BENCH_CALL_MIN (60), BENCH_UPLOAD_MIN (40, ≈ 10.1 MB per minute).
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { probe, normalise } from '../src/recordings/audio.js';
@@ -110,10 +110,11 @@ function reportUpload(r: UploadRssResult) {
   console.log(`  RSS baseline (idle, median) ${mbStr(r.baselineMb)}; VmHWM before upload ${mbStr(r.hwmBeforeMb)}`);
   console.log(`  RSS during upload: max sampled ${mbStr(r.maxSampledMb)} over ${r.samples} samples; VmHWM at response ${mbStr(r.hwmAtResponseMb)}`);
   console.log(`  RSS by share of file sent: ${r.rssAtSentFraction.map((f) => `${Math.round(f.fraction * 100)}% ${f.mb.toFixed(0)} MB`).join(', ')}`);
+  console.log(`  RSS when the last byte was sent ${mbStr(r.rssAtSentFraction[r.rssAtSentFraction.length - 1]!.mb)}, at the response ${mbStr(r.rssAtResponseMb)}`);
   console.log(`  RSS growth: ${r.growthPer100Mb.toFixed(1)} MB per 100 MB uploaded (≈ 100 would mean the body is buffered in memory)`);
-  console.log(`  peak RSS during upload ${mbStr(r.peakDuringUploadMb)} (+${mbStr(r.peakDuringUploadMb - r.baselineMb)} over baseline); target < ${RSS_TARGET_MB} MB met: ${yesNo(r.peakDuringUploadMb < RSS_TARGET_MB)}`);
+  console.log(`  peak RSS during upload ${mbStr(r.peakDuringUploadMb)} (${signed(r.peakDuringUploadMb - r.baselineMb)} over baseline); target < ${RSS_TARGET_MB} MB met: ${yesNo(r.peakDuringUploadMb < RSS_TARGET_MB)}`);
   const after = Number.isNaN(r.peakAfterResponseMb) ? 'n/a (exited before the next sample)' : mbStr(r.peakAfterResponseMb);
-  console.log(`  after the response (in-process audio job + shutdown): max sampled RSS ${after}`);
+  console.log(`  after the response (in-process audio job + shutdown): max sampled RSS ${after} over ${r.samplesAfterResponse} samples`);
   const how = r.exit.timedOut ? `did NOT exit within the timeout; killed` : `exited (code ${r.exit.code}, signal ${r.exit.signal})`;
   console.log(`  SIGTERM: server ${how} after ${sec(r.exit.ms)}`);
   if (r.status >= 300 || r.exit.timedOut || r.exit.code !== 0) console.log(`  server log tail:\n${indent(r.serverLogTail)}`);
@@ -130,6 +131,8 @@ function uploadRows(label: string, r: UploadRssResult): string[][] {
     [`[${label}] exit after SIGTERM`, r.exit.timedOut ? 'timed out' : sec(r.exit.ms), 'exits', yesNo(!r.exit.timedOut && r.exit.code === 0)],
   ];
 }
+
+const signed = (mb: number) => `${mb >= 0 ? '+' : ''}${mbStr(mb)}`;
 
 const indent = (s: string) => s.split('\n').map((l) => `    ${l}`).join('\n');
 
@@ -161,7 +164,10 @@ async function main(): Promise<void> {
     await readFile(call.path); // warm the page cache so the first timed run does not pay for the disk
 
     console.log(`\n[1] pipeline vs bare ffmpeg`);
+    // Both sides are single ffmpeg processes; other work on the machine skews the ratio, so show it.
+    console.log(`  load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const timing = reportPipeline(call.schedule, info.durationSec, await timePipelineVsBare(call.path, work));
+    console.log(`  load average after:  ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
     console.log(`\n[2] API process RSS during a large upload`);
     const wav = join(work, 'upload.wav');

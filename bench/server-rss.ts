@@ -33,6 +33,8 @@ export interface UploadRssResult {
   status: number;
   body: string;
   peakAfterResponseMb: number;
+  samplesAfterResponse: number;
+  rssAtResponseMb: number;
   exit: { code: number | null; signal: NodeJS.Signals | null; ms: number; timedOut: boolean };
   serverLogTail: string;
 }
@@ -47,10 +49,18 @@ function readProcMem(pid: number): ProcMem | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { rssKb: field('VmRSS'), hwmKb: field('VmHWM') };
+    const mem = { rssKb: field('VmRSS'), hwmKb: field('VmHWM') };
+    // A zombie (exited, not yet reaped) still has a status file, without the Vm* lines.
+    return Number.isNaN(mem.rssKb) ? undefined : mem;
   } catch {
     return undefined; // the process has exited
   }
+}
+
+function liveMem(pid: number): ProcMem {
+  const mem = readProcMem(pid);
+  if (!mem) throw new Error(`server process ${pid} is gone`);
+  return mem;
 }
 
 /** The kernel hands out a free port; we release it and give it to the server (PORT=0 cannot be discovered). */
@@ -228,15 +238,16 @@ export async function measureUploadRss(opts: { repoRoot: string; dataDir: string
     // work queued again at start-up (an unfinished recording from an earlier run) has settled.
     const idle: number[] = [];
     for (let i = 0; i < 40; i++) {
-      idle.push(readProcMem(pid)!.rssKb);
+      idle.push(liveMem(pid).rssKb);
       await sleep(SAMPLE_MS);
     }
-    const hwmBefore = readProcMem(pid)!.hwmKb;
+    const hwmBefore = liveMem(pid).hwmKb;
 
     const body = multipartBody(opts.file, fileBytes, { channelLayout: 'rep-left' });
     const sampler = startSampler(pid, body.sent);
     const outcome = await postUpload(server.port, opts.apiKey, body);
-    const hwmAtResponse = readProcMem(pid)!.hwmKb;
+    const atResponse = liveMem(pid);
+    const hwmAtResponse = atResponse.hwmKb;
     const during = sampler.samples.slice();
 
     // Keep sampling through shutdown: with RUN_WORKERS (the default) the audio job runs in this process.
@@ -265,6 +276,8 @@ export async function measureUploadRss(opts: { repoRoot: string; dataDir: string
       status: outcome.status,
       body: outcome.body,
       peakAfterResponseMb: after.length ? Math.max(...after.map((s) => s.rssKb)) / 1024 : NaN,
+      samplesAfterResponse: after.length,
+      rssAtResponseMb: atResponse.rssKb / 1024,
       exit,
       serverLogTail: server.logTail(),
     };

@@ -20,7 +20,7 @@ export async function buildApp(runtime: Runtime, logger: FastifyServerOptions['l
   const { config } = runtime;
   const app = Fastify({
     ...(typeof logger === 'object' && logger && 'child' in logger ? { loggerInstance: logger } : { logger }),
-    bodyLimit: config.MAX_JSON_BODY_MB * 1024 * 1024,
+    bodyLimit: Math.max(1, Math.floor(config.MAX_JSON_BODY_MB * 1024 * 1024)),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     trustProxy: false,

@@ -57,8 +57,9 @@ export const adminRoutes = (db: Db): FastifyPluginAsync => async (fastify) => {
       }
       const exists = await db.query('SELECT 1 FROM tenants WHERE id = $1', [target]);
       if (exists.length === 0) throw new AppError(404, 'not_found', 'tenant not found');
-      const key = await createApiKey(db, { tenantId: target, scopes: request.body.scopes, name: request.body.name });
-      return reply.status(201).send({ id: key.id, tenantId: target, key: key.key, scopes: request.body.scopes });
+      const scopes = [...new Set(request.body.scopes)];
+      const key = await createApiKey(db, { tenantId: target, scopes, name: request.body.name });
+      return reply.status(201).send({ id: key.id, tenantId: target, key: key.key, scopes });
     },
   });
 };

@@ -43,12 +43,23 @@ export async function createApiKey(
   return { id, key, prefix };
 }
 
-/** Makes ADMIN_API_KEY a working admin key of tenant `default` (idempotent). */
+const SEEDED_KEY_NAME = 'ADMIN_API_KEY';
+
+/**
+ * Makes ADMIN_API_KEY a working admin key of tenant `default` (idempotent). A previously seeded
+ * ADMIN_API_KEY with a different value is revoked, so rotating the variable (e.g. after a leak)
+ * really retires the old key.
+ */
 export async function seedAdminKey(db: Db, adminKey: string | undefined): Promise<void> {
   if (!adminKey) return;
   await db.tx(async (q) => {
     await q.query(`INSERT INTO tenants (id, name) VALUES ($1, 'Default') ON CONFLICT (id) DO NOTHING`, [PLATFORM_TENANT]);
-    await createApiKey(q, { tenantId: PLATFORM_TENANT, scopes: [...SCOPES], name: 'ADMIN_API_KEY', key: adminKey });
+    await q.query(
+      `UPDATE api_keys SET revoked_at = now()
+       WHERE tenant_id = $1 AND name = $2 AND key_hash <> $3 AND revoked_at IS NULL`,
+      [PLATFORM_TENANT, SEEDED_KEY_NAME, hashKey(adminKey)],
+    );
+    await createApiKey(q, { tenantId: PLATFORM_TENANT, scopes: [...SCOPES], name: SEEDED_KEY_NAME, key: adminKey });
   });
 }
 

@@ -9,6 +9,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Logged, never sent to the caller. */
+    override readonly cause?: unknown,
   ) {
     super(message);
   }
@@ -26,7 +28,7 @@ export function fromZodError(err: ZodError, where = 'body'): AppError {
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
     const out = toAppError(err);
-    if (out.statusCode >= 500) request.log.error({ err }, 'request failed');
+    if (out.statusCode >= 500) request.log.error({ err: out.cause ?? err }, 'request failed');
     else request.log.info({ code: out.code, msg: out.message }, 'request rejected');
     return reply.status(out.statusCode).send({ error: { code: out.code, message: out.message, details: out.details } });
   });
@@ -49,7 +51,7 @@ function toAppError(err: FastifyError | AppError | Error): AppError {
   }
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError(413, 'payload_too_large', 'request body is too large');
+      return new AppError(413, 'payload_too_large', 'request body is too large (limit: MAX_JSON_BODY_MB); send recordings as multipart/form-data');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AppError(415, 'unsupported_media_type', fe.message);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -59,7 +61,9 @@ function toAppError(err: FastifyError | AppError | Error): AppError {
   }
   if (fe instanceof SyntaxError && fe.statusCode === 400) return new AppError(400, 'invalid_json', 'body is not valid JSON');
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-    return new AppError(fe.statusCode, (fe.code ?? 'bad_request').toLowerCase(), fe.message);
+    // Fastify's own codes (FST_ERR_…) are internals, not part of the API's stable codes.
+    const code = fe.code && !fe.code.startsWith('FST_') ? fe.code.toLowerCase() : 'bad_request';
+    return new AppError(fe.statusCode, code, fe.message);
   }
   return new AppError(500, 'internal_error', 'internal error');
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ffmpegBin, ffprobeBin, run, ToolError } from './ffmpeg.js';
 import type { Interval } from './chunking.js';
 
@@ -90,39 +90,19 @@ export interface NormaliseOptions {
 }
 
 /**
- * One ffmpeg pass: decode, resample to 16 kHz, write mono (or one WAV per stereo
- * channel) and run silencedetect on each output, so the file is decoded only once.
+ * Decodes, resamples to 16 kHz and writes one WAV per track (mono, or left and right for
+ * a two-channel call), with silencedetect inline on each output, so no extra pass is needed.
+ * Stereo tracks run as two ffmpeg processes side by side: ffmpeg's filter graph is
+ * single-threaded, and on two cores this halves the wall time of the split.
  */
 export async function normalise(input: string, outDir: string, opts: NormaliseOptions): Promise<NormalisedTrack[]> {
   const tracks: Track[] = opts.layout === 'mixed' ? ['mono'] : ['left', 'right'];
-  const silence = `silencedetect=n=${opts.silenceDb}dB:d=${opts.silenceMinSec}`;
-  const graph: string[] = [];
-  if (opts.layout === 'mixed') {
-    graph.push(`[0:a:0]aresample=16000,aformat=sample_fmts=s16:channel_layouts=mono,asplit[mono][mono_s]`);
-  } else {
-    graph.push(`[0:a:0]aresample=16000,aformat=sample_fmts=s16:channel_layouts=stereo,channelsplit=channel_layout=stereo[l][r]`);
-    // channelsplit labels its outputs FL/FR; as plain mono they get a canonical WAV header.
-    graph.push(`[l]aformat=channel_layouts=mono,asplit[left][left_s]`, `[r]aformat=channel_layouts=mono,asplit[right][right_s]`);
-  }
-  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-i', input];
-  for (const t of tracks) {
-    // Relative name + cwd: a path inside a filter graph would need ffmpeg's own escaping.
-    graph.push(`[${t}_s]${silence},ametadata=mode=print:file=${t}.silence.txt,anullsink`);
-  }
-  args.push('-filter_complex', graph.join(';'));
-  for (const t of tracks) {
-    // -bitexact keeps ffmpeg from writing a LIST chunk, so the WAV is a plain 44-byte-header file.
-    args.push('-map', `[${t}]`, '-c:a', 'pcm_s16le', '-bitexact', '-f', 'wav', wavPath(outDir, t));
-  }
-  args.push('-progress', 'pipe:1', '-nostats');
-  await run(ffmpegBin(), args, {
-    cwd: outDir,
-    signal: opts.signal,
-    onStdoutLine: (line) => {
-      const m = /^out_time_us=(\d+)/.exec(line);
-      if (m && opts.onProgress) opts.onProgress(Math.min(1, Number(m[1]) / 1e6 / opts.durationSec));
-    },
-  });
+  const done = new Map<Track, number>();
+  const report = (t: Track, f: number) => {
+    done.set(t, f);
+    if (done.size === tracks.length) opts.onProgress?.(Math.min(...done.values()));
+  };
+  await Promise.all(tracks.map((t) => normaliseTrack(resolve(input), resolve(outDir), t, opts, (f) => report(t, f))));
   return Promise.all(
     tracks.map(async (t) => ({
       track: t,
@@ -130,6 +110,35 @@ export async function normalise(input: string, outDir: string, opts: NormaliseOp
       silences: parseSilenceLog(await readFile(silencePath(outDir, t), 'utf8'), opts.durationSec),
     })),
   );
+}
+
+const PICK_CHANNEL: Record<Track, string> = {
+  // aformat lets swresample downmix every input layout to mono.
+  mono: 'aformat=channel_layouts=mono',
+  left: 'pan=mono|c0=c0',
+  right: 'pan=mono|c0=c1',
+};
+
+function normaliseTrack(input: string, outDir: string, track: Track, opts: NormaliseOptions, onProgress: (f: number) => void) {
+  const filter = [
+    PICK_CHANNEL[track],
+    'aresample=16000',
+    'aformat=sample_fmts=s16',
+    `silencedetect=n=${opts.silenceDb}dB:d=${opts.silenceMinSec}`,
+    // Relative file name + cwd: a path inside a filter graph would need ffmpeg's own escaping.
+    `ametadata=mode=print:file=${track}.silence.txt`,
+  ].join(',');
+  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-i', input, '-map', '0:a:0', '-af', filter];
+  // -bitexact: no LIST/encoder chunk, so the WAV is plain PCM after a 44-byte header.
+  args.push('-c:a', 'pcm_s16le', '-bitexact', '-f', 'wav', wavPath(outDir, track), '-progress', 'pipe:1', '-nostats');
+  return run(ffmpegBin(), args, {
+    cwd: outDir,
+    signal: opts.signal,
+    onStdoutLine: (line) => {
+      const m = /^out_time_us=(\d+)/.exec(line);
+      if (m) onProgress(Math.min(1, Number(m[1]) / 1e6 / opts.durationSec));
+    },
+  });
 }
 
 const wavPath = (dir: string, t: Track) => join(dir, `${t}.wav`);
@@ -140,9 +149,10 @@ export function parseSilenceLog(log: string, durationSec: number): Interval[] {
   const out: Interval[] = [];
   let open: number | undefined;
   for (const line of log.split('\n')) {
-    const start = /lavfi\.silence_start=(-?[\d.]+)/.exec(line);
+    // ametadata prints 6 significant digits (10 ms steps past 1000 s) and small values as 5e-05.
+    const start = /lavfi\.silence_start=(-?[\d.]+(?:e[-+]?\d+)?)/.exec(line);
     if (start) open = Math.max(0, Number(start[1]));
-    const end = /lavfi\.silence_end=([\d.]+)/.exec(line);
+    const end = /lavfi\.silence_end=([\d.]+(?:e[-+]?\d+)?)/.exec(line);
     if (end && open !== undefined) {
       out.push({ start: open, end: Number(end[1]) });
       open = undefined;

@@ -11,9 +11,11 @@ const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.st
 
 export const recordingRoutes = (deps: RecordingDeps): FastifyPluginAsync => async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
+  // Only JSON and multipart are recording bodies; text/plain gets a clear 415, not a schema error.
+  app.removeContentTypeParser('text/plain');
 
   app.post('/v1/recordings', {
-    preHandler: requireScope(deps.db, 'ingest'),
+    onRequest: requireScope(deps.db, 'ingest'),
     // One path takes two bodies: multipart is validated field by field while streaming,
     // JSON against importBodySchema (below), so no body schema is attached here.
     schema: {
@@ -41,7 +43,7 @@ export const recordingRoutes = (deps: RecordingDeps): FastifyPluginAsync => asyn
   });
 
   app.get('/v1/recordings/:id', {
-    preHandler: requireScope(deps.db, 'read'),
+    onRequest: requireScope(deps.db, 'read'),
     schema: {
       tags: ['recordings'],
       summary: 'Status, progress, transcript of one recording',
@@ -52,7 +54,7 @@ export const recordingRoutes = (deps: RecordingDeps): FastifyPluginAsync => asyn
   });
 
   app.post('/v1/recordings/:id/retry', {
-    preHandler: requireScope(deps.db, 'ingest'),
+    onRequest: requireScope(deps.db, 'ingest'),
     schema: {
       tags: ['recordings'],
       summary: 'Queue a failed recording again (finished chunks are reused)',

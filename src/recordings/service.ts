@@ -70,7 +70,7 @@ export async function createFromUpload(deps: RecordingDeps, tenantId: string, up
       await deps.queue.add('audio', { tenantId, recordingId: id, run: 1 }, jobId(id, 'audio', 1));
     } catch (err) {
       await repo.deleteRecording(db, tenantId, id);
-      throw new AppError(503, 'queue_unavailable', `could not queue the recording: ${(err as Error).message}`);
+      throw new AppError(503, 'queue_unavailable', 'the job queue is unavailable; try again shortly', undefined, err);
     }
     dir = undefined; // the recording owns the folder now
     return { id, status: 'queued' };

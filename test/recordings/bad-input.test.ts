@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
@@ -373,7 +373,7 @@ describe('malformed JSON imports', () => {
     const cues = Array.from({ length: 400 }, (_, i) => `00:00:${String(i % 60).padStart(2, '0')}.000 --> 00:00:${String(i % 60).padStart(2, '0')}.500\nword ${i}\n`);
     const vtt = `WEBVTT\n\n${cues.join('\n')}`;
     expect(Buffer.byteLength(JSON.stringify({ transcript: vtt }))).toBeGreaterThan(limited.config.MAX_JSON_BODY_MB * 1024 * 1024);
-    await refused(limited, () => importJson(limited, { transcript: vtt }), 413, 'payload_too_large');
+    await refused(limited, () => importJson(limited, { transcript: vtt }), 413, 'payload_too_large', 'MAX_JSON_BODY_MB');
   });
 
   it('20,001 transcript segments → 400 validation_error naming body.transcript', async () => {
@@ -436,6 +436,15 @@ describe('ids and authentication', () => {
     await refused(t, () => t.app.inject({ method: 'POST', url: '/v1/recordings', headers, payload: { transcript: VTT_OK } }), 401, 'unauthorized');
     const res = await t.app.inject({ method: 'GET', url: '/v1/recordings/00000000-0000-4000-8000-000000000000', headers });
     expectError(res, 401, 'unauthorized');
+  });
+
+  it('authentication comes first: no key + a bad body or id → 401, not 400/413', async () => {
+    const noKey = [
+      await t.app.inject({ method: 'GET', url: '/v1/recordings/not-a-uuid' }),
+      await t.app.inject({ method: 'POST', url: '/v1/recordings', headers: { 'content-type': 'application/json' }, payload: '{broken' }),
+      await limited.app.inject({ method: 'POST', url: '/v1/recordings', payload: { transcript: 'x'.repeat(20_000) } }),
+    ];
+    for (const res of noKey) expectError(res, 401, 'unauthorized');
   });
 
   it('a revoked key → 401 unauthorized', async () => {
@@ -576,12 +585,11 @@ describe('accepted input', () => {
   });
 });
 
-// Kept for reference: ffmpeg is what makeRecording uses; a sanity check that the truncated fixture really is cut.
 describe('fixtures', () => {
-  it('the truncated MP3 still has a Xing header promising the full 20 s', async () => {
+  it('the cut MP3 still carries a header promising the full 20 s (so the 422 above is about truncation)', async () => {
     const path = join(dir, 'cut.mp3');
-    await import('node:fs/promises').then((fs) => fs.writeFile(path, truncatedMp3));
-    const { stderr } = await exec(ffmpegBin(), ['-hide_banner', '-i', path, '-f', 'null', '-'], { maxBuffer: 1 << 24 }).catch((e) => e as { stderr: string });
+    await writeFile(path, truncatedMp3);
+    const { stderr } = await exec(ffmpegBin(), ['-hide_banner', '-i', path, '-f', 'null', '-'], { maxBuffer: 1 << 24 });
     expect(stderr).toMatch(/Duration: 00:00:(19|20)\./);
   });
 });

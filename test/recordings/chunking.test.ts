@@ -71,6 +71,9 @@ describe('parseSilenceLog', () => {
       { start: 5.50312, end: 7 },
     ]);
   });
+  it('reads exponent notation (ametadata prints tiny values as 5e-05)', () => {
+    expect(parseSilenceLog('lavfi.silence_start=5e-05\nlavfi.silence_end=2.5', 10)).toEqual([{ start: 0.00005, end: 2.5 }]);
+  });
   it('clamps a negative start (silencedetect reports -0.01 at times)', () => {
     expect(parseSilenceLog('lavfi.silence_start=-0.02\nlavfi.silence_end=1', 5)).toEqual([{ start: 0, end: 1 }]);
   });
