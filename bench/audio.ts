@@ -14,6 +14,13 @@ import { planChunks } from '../src/recordings/chunking.js';
 import { ffmpegBin, run } from '../src/recordings/ffmpeg.js';
 import { ensureCallRecording, expectedSilences, makeUploadWav, type CallSchedule } from './call-audio.js';
 import { measureUploadRss, type UploadRssResult } from './server-rss.js';
+import pg from 'pg';
+
+async function dropSchema(url: string, schema: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).finally(() => c.end());
+}
 import { mbStr, median, min, sec, table, toMb, yesNo } from './util.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -176,11 +183,22 @@ async function main(): Promise<void> {
     // Two starts on one DATA_DIR: the first creates the embedded database (as the brief's fresh temp dir),
     // the second opens an existing one, which is what a running deployment does after its first boot.
     const uploads: { label: string; r: UploadRssResult }[] = [];
-    for (const label of ['fresh DATA_DIR', 'existing DATA_DIR']) {
+    const runs: { label: string; env?: Record<string, string> }[] = [{ label: 'embedded, fresh DATA_DIR' }, { label: 'embedded, existing DATA_DIR' }];
+    // Production layout: PostgreSQL + Redis, jobs in separate workers, so the API process only serves HTTP.
+    const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+    const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL;
+    if (pgUrl && redisUrl) {
+      const schema = `bench_${process.pid}`;
+      runs.push({ label: 'PostgreSQL + Redis, RUN_WORKERS=false', env: { DATABASE_URL: pgUrl, DATABASE_SCHEMA: schema, REDIS_URL: redisUrl, QUEUE_PREFIX: schema, RUN_WORKERS: 'false' } });
+    } else {
+      console.log('  (set DATABASE_URL and REDIS_URL to also measure the production layout)');
+    }
+    for (const { label, env } of runs) {
       console.log(`  -- server on ${label}:`);
-      const r = await measureUploadRss({ repoRoot: REPO_ROOT, dataDir: join(work, 'data'), file: wav, apiKey: 'bench-admin-key-0123456789' });
+      const r = await measureUploadRss({ repoRoot: REPO_ROOT, dataDir: join(work, 'data'), file: wav, apiKey: 'bench-admin-key-0123456789', env });
       reportUpload(r);
       uploads.push({ label, r });
+      if (env?.DATABASE_SCHEMA) await dropSchema(env.DATABASE_URL!, env.DATABASE_SCHEMA);
     }
 
     console.log(`\nsummary`);

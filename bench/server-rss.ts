@@ -220,13 +220,21 @@ function rssAtFractions(samples: { sent: number; rssKb: number }[], total: numbe
   });
 }
 
-export async function measureUploadRss(opts: { repoRoot: string; dataDir: string; file: string; apiKey: string }): Promise<UploadRssResult> {
+export async function measureUploadRss(opts: {
+  repoRoot: string;
+  dataDir: string;
+  file: string;
+  apiKey: string;
+  /** Extra server settings, e.g. the production back-ends (DATABASE_URL, REDIS_URL, RUN_WORKERS=false). */
+  env?: Record<string, string>;
+}): Promise<UploadRssResult> {
   const fileBytes = (await stat(opts.file)).size;
   const server = startServer(opts.repoRoot, await freePort(), {
     DATA_DIR: opts.dataDir,
     ADMIN_API_KEY: opts.apiKey,
     LOG_LEVEL: 'warn',
     MAX_UPLOAD_MB: '1000',
+    ...opts.env,
   });
   const pid = server.child.pid!;
   let exit: UploadRssResult['exit'] | undefined;

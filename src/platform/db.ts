@@ -1,6 +1,5 @@
 import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
+import type { PGlite } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -30,8 +29,18 @@ export async function openDb(opts: DbOptions): Promise<Db> {
   return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.schema) : openPglite(opts);
 }
 
-function openPostgres(url: string, schema?: string): Db {
+async function openPostgres(url: string, schema?: string): Promise<Db> {
   if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`DATABASE_SCHEMA must be a plain identifier, got "${schema}"`);
+  if (schema) {
+    // Without this, tables would silently land in the next schema on the search path (public).
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } finally {
+      await admin.end();
+    }
+  }
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
@@ -82,6 +91,8 @@ async function openPglite(opts: DbOptions): Promise<Db> {
     dataDir = join(opts.dataDir, 'pglite');
     mkdirSync(dataDir, { recursive: true });
   }
+  // Loaded only in embedded mode: the WASM build is large and a PostgreSQL deployment never needs it.
+  const [{ PGlite }, { vector }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-pgvector')]);
   const db = await PGlite.create({
     dataDir,
     extensions: { vector },
