@@ -8,6 +8,7 @@ import { adminRoutes } from './admin/routes.js';
 import { installErrorHandlers } from './platform/errors.js';
 import { installMetrics } from './platform/metrics.js';
 import { recordingRoutes } from './recordings/routes.js';
+import { webhookRoutes } from './webhooks/routes.js';
 import type { Runtime } from './runtime.js';
 
 export const loggerOptions = (level: string): FastifyServerOptions['logger'] => ({
@@ -59,5 +60,6 @@ export async function buildApp(runtime: Runtime, logger: FastifyServerOptions['l
 
   await app.register(adminRoutes(runtime.db));
   await app.register(recordingRoutes(runtime));
+  await app.register(webhookRoutes(runtime.db));
   return app;
 }

@@ -7,6 +7,8 @@ import { createQueue, type JobQueue } from './platform/queue.js';
 import { Storage } from './platform/storage.js';
 import { recordingProcessors, type ProcessorDeps } from './recordings/processors.js';
 import { requeueUnfinished } from './recordings/service.js';
+import { dispatch, undispatchedEvents } from './platform/outbox.js';
+import { deliverEvent } from './webhooks/delivery.js';
 
 export interface Runtime {
   config: Config;
@@ -46,15 +48,18 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
     },
   };
   if (opts.workers) {
-    queue.work(recordingProcessors({ ...runtime, speechProvider: opts.speechProvider }), {
-      transcribe: 2,
-      audio: 2,
+    queue.work({
+      ...recordingProcessors({ ...runtime, speechProvider: opts.speechProvider }),
+      deliver: (job) => deliverEvent(runtime, job),
     });
     // The embedded queue forgets its jobs on restart; with BullMQ this catches a crash between the
     // row insert and the enqueue (re-adding a job BullMQ still knows is a no-op).
     {
       const n = await requeueUnfinished(runtime);
       if (n) log.info({ recordings: n }, 'unfinished recordings queued again');
+      const events = await undispatchedEvents(db);
+      await dispatch(queue, events);
+      if (events.length) log.info({ events: events.length }, 'undelivered events queued again');
     }
   }
   return runtime;
