@@ -6,13 +6,12 @@ CREATE TABLE tenant_settings (
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 
--- Tenant additions to the built-in concern taxonomy (new codes, or extra triggers for built-in codes).
-CREATE TABLE tenant_concern_codes (
-  tenant_id  text NOT NULL REFERENCES tenants(id),
-  code       text NOT NULL,
-  definition jsonb NOT NULL,
-  updated_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (tenant_id, code)
+-- Tenant additions to the built-in concern taxonomy: new codes, extra triggers for existing ones.
+CREATE TABLE tenant_taxonomies (
+  tenant_id  text PRIMARY KEY REFERENCES tenants(id),
+  additions  jsonb NOT NULL,
+  version    integer NOT NULL DEFAULT 1,
+  updated_at timestamptz NOT NULL DEFAULT now()
 );
 
 CREATE TABLE recording_analyses (

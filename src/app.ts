@@ -9,6 +9,8 @@ import { installErrorHandlers } from './platform/errors.js';
 import { installMetrics } from './platform/metrics.js';
 import { recordingRoutes } from './recordings/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
+import { analysisRoutes } from './analysis/routes.js';
+import { searchRoutes } from './search/routes.js';
 import type { Runtime } from './runtime.js';
 
 export const loggerOptions = (level: string): FastifyServerOptions['logger'] => ({
@@ -61,5 +63,7 @@ export async function buildApp(runtime: Runtime, logger: FastifyServerOptions['l
   await app.register(adminRoutes(runtime.db));
   await app.register(recordingRoutes(runtime));
   await app.register(webhookRoutes(runtime.db));
+  await app.register(analysisRoutes(runtime));
+  await app.register(searchRoutes(runtime));
   return app;
 }

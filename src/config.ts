@@ -40,6 +40,22 @@ export const configSchema = z.object({
   /** Longest chunk sent to the provider. OpenAI caps uploads at 25 MB ≈ 13 min of 16 kHz PCM. */
   TRANSCRIBE_CHUNK_SEC: z.coerce.number().min(30).max(780).default(600),
   TRANSCRIBE_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
+  /** Most transcript segments one analysis takes (a 4-hour call has ~4,000). */
+  MAX_ANALYSIS_SEGMENTS: z.coerce.number().int().min(1).max(200_000).default(20_000),
+  EMBEDDINGS_PROVIDER: z.enum(['hashing', 'openai', 'local']).default('hashing'),
+  EMBEDDINGS_BASE_URL: optionalString,
+  EMBEDDINGS_API_KEY: optionalString,
+  EMBEDDINGS_MODEL: optionalString,
+  /** Vector size: hashing buckets, or the `dimensions` asked of an OpenAI-compatible model that supports it. */
+  EMBEDDINGS_DIMENSIONS: z.coerce.number().int().min(16).max(2000).default(512),
+  /** Setting LLM_MODEL turns the language-model engine on (with LLM_BASE_URL / LLM_API_KEY). */
+  LLM_BASE_URL: optionalString,
+  LLM_API_KEY: optionalString,
+  LLM_MODEL: optionalString,
+  LLM_ENGINE: z.enum(['ensemble', 'llm']).default('ensemble'),
+  LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  LLM_WINDOW_SEGMENTS: z.coerce.number().int().min(20).max(2000).default(200),
   MODELS_DIR: z.string().default('./models'),
   HF_ENDPOINT: z.string().url().default('https://huggingface.co'),
   FFMPEG_PATH: optionalString,

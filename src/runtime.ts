@@ -9,6 +9,7 @@ import { recordingProcessors, type ProcessorDeps } from './recordings/processors
 import { requeueUnfinished } from './recordings/service.js';
 import { dispatch, undispatchedEvents } from './platform/outbox.js';
 import { deliverEvent } from './webhooks/delivery.js';
+import { analysisProcessors } from './analysis/processors.js';
 
 export interface Runtime {
   config: Config;
@@ -50,6 +51,7 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
   if (opts.workers) {
     queue.work({
       ...recordingProcessors({ ...runtime, speechProvider: opts.speechProvider }),
+      ...analysisProcessors(runtime),
       deliver: (job) => deliverEvent(runtime, job),
     });
     // The embedded queue forgets its jobs on restart; with BullMQ this catches a crash between the

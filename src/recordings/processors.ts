@@ -6,7 +6,7 @@ import { createSpeechProvider, SpeechConfigError, type SpeechProvider } from '..
 import { AudioRejected, normalise, type Track } from './audio.js';
 import { planChunks } from './chunking.js';
 import * as repo from './repo.js';
-import { jobId, type RecordingDeps } from './service.js';
+import { jobId, storableSegments, type RecordingDeps } from './service.js';
 import { readWavSlice } from './wav.js';
 
 interface StageJob {
@@ -150,13 +150,14 @@ async function transcribeStage(deps: ProcessorDeps, job: StageJob, speech: () =>
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failed) throw failed.reason;
 
-  const segments = stitch(row.channel_layout, chunks);
+  const segments = await storableSegments(deps.db, job.tenantId, stitch(row.channel_layout, chunks));
   const detected = mostCommon(chunks.map((c) => c.result?.language).filter((l): l is string => !!l));
   await deps.db.tx(async (q) => {
     await repo.replaceSegments(q, job.tenantId, row.id, segments);
     await repo.updateRecording(q, key, { status: 'transcribed', stage: 'done', progress: 100, detected_language: detected ?? null });
   });
   deps.log.info({ recordingId: row.id, segments: segments.length }, 'recording transcribed');
+  await deps.queue.add('analyze', job, jobId(row.id, 'analyze', job.run));
 }
 
 /** Shifts chunk-relative times onto the recording's timeline and labels speakers by channel. */

@@ -107,7 +107,8 @@ export async function startRetry(q: Queryable, tenantId: string, id: string): Pr
 }
 
 export async function listUnfinished(q: Queryable): Promise<Pick<RecordingRow, 'id' | 'tenant_id' | 'run' | 'stage'>[]> {
-  return q.query(`SELECT id, tenant_id, run, stage FROM recordings WHERE status IN ('queued', 'processing') ORDER BY created_at`);
+  // 'transcribed' is unfinished too: its analysis has not been stored yet.
+  return q.query(`SELECT id, tenant_id, run, stage FROM recordings WHERE status IN ('queued', 'processing', 'transcribed') ORDER BY created_at`);
 }
 
 export async function insertChunks(
@@ -130,6 +131,32 @@ export async function listChunks(q: Queryable, recordingId: string): Promise<Chu
   return q.query<ChunkRow>(
     'SELECT idx, channel, start_sec, end_sec, status, result FROM recording_chunks WHERE recording_id = $1 ORDER BY idx',
     [recordingId],
+  );
+}
+
+export async function countSegments(q: Queryable, recordingId: string): Promise<number> {
+  const rows = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM transcript_segments WHERE recording_id = $1', [recordingId]);
+  return rows[0]?.n ?? 0;
+}
+
+/** Segments whose text contains any of `terms` (case-insensitive), for keyword search. */
+export async function segmentsMatching(q: Queryable, tenantId: string, terms: string[], limit: number): Promise<(SegmentRow & { recording_id: string })[]> {
+  if (terms.length === 0) return [];
+  const patterns = terms.map((t) => `%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  return q.query(
+    `SELECT s.recording_id, s.idx, s.speaker, s.role, s.start_sec, s.end_sec, s.text FROM transcript_segments s
+     WHERE s.tenant_id = $1 AND s.text ILIKE ANY($2::text[]) ORDER BY s.recording_id, s.idx LIMIT $3`,
+    [tenantId, patterns, limit],
+  );
+}
+
+export async function segmentsByKeys(q: Queryable, tenantId: string, keys: { recordingId: string; idx: number }[]): Promise<(SegmentRow & { recording_id: string })[]> {
+  if (keys.length === 0) return [];
+  return q.query(
+    `SELECT s.recording_id, s.idx, s.speaker, s.role, s.start_sec, s.end_sec, s.text FROM transcript_segments s
+     JOIN unnest($2::uuid[], $3::int[]) AS k(recording_id, idx) ON k.recording_id = s.recording_id AND k.idx = s.idx
+     WHERE s.tenant_id = $1`,
+    [tenantId, keys.map((k) => k.recordingId), keys.map((k) => k.idx)],
   );
 }
 

@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { rename } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Config } from '../config.js';
-import { isUniqueViolation, type Db } from '../platform/db.js';
+import { isUniqueViolation, type Db, type Queryable } from '../platform/db.js';
 import { AppError, fromZodError, notFound } from '../platform/errors.js';
 import type { JobQueue } from '../platform/queue.js';
 import type { Storage } from '../platform/storage.js';
 import { AudioRejected, probe } from './audio.js';
 import * as repo from './repo.js';
 import { uploadFieldsSchema, type ImportBody, type RecordingView } from './schemas.js';
+import { getTenantSettings } from '../platform/tenants.js';
+import { redact } from '../analysis/redact.js';
 import { parseTranscript, TranscriptFormatError } from './transcript-formats.js';
 import type { ReceivedUpload } from './upload.js';
 
@@ -25,7 +27,21 @@ export interface Accepted {
   duplicate?: true;
 }
 
-export const jobId = (recordingId: string, stage: 'audio' | 'transcribe', run: number) => `${recordingId}.${stage}.${run}`;
+export type Stage = 'audio' | 'transcribe' | 'analyze';
+export const jobId = (recordingId: string, stage: Stage, run: number) => `${recordingId}.${stage}.${run}`;
+
+/** The stage a recording resumes at: work already stored (chunks, transcript) is never redone. */
+async function nextStage(db: Db, recordingId: string): Promise<Stage> {
+  if ((await repo.countSegments(db, recordingId)) > 0) return 'analyze';
+  if ((await repo.countChunks(db, recordingId)) > 0) return 'transcribe';
+  return 'audio';
+}
+
+/** Applies the tenant's redaction setting to text about to be stored. */
+export async function storableSegments<T extends { text: string }>(db: Db, tenantId: string, segments: T[]): Promise<T[]> {
+  if (!(await getTenantSettings(db, tenantId)).redactPii) return segments;
+  return segments.map((s) => ({ ...s, text: redact(s.text).text }));
+}
 
 /** Validates an uploaded file, files it under the recording, and queues the audio stage. */
 export async function createFromUpload(deps: RecordingDeps, tenantId: string, upload: ReceivedUpload): Promise<Accepted> {
@@ -114,6 +130,7 @@ export async function createFromImport(deps: RecordingDeps, tenantId: string, bo
     if (existing) return { id: existing.id, status: existing.status, duplicate: true };
   }
   const id = randomUUID();
+  const stored = await storableSegments(db, tenantId, segments);
   try {
     await db.tx(async (q) => {
       await repo.insertRecording(q, {
@@ -123,7 +140,7 @@ export async function createFromImport(deps: RecordingDeps, tenantId: string, bo
       });
       await repo.replaceSegments(
         q, tenantId, id,
-        segments.map((s) => ({ speaker: s.speaker, role: s.role, start_sec: s.start, end_sec: s.end, text: s.text })),
+        stored.map((s) => ({ speaker: s.speaker, role: s.role, start_sec: s.start, end_sec: s.end, text: s.text })),
       );
     });
   } catch (err) {
@@ -133,26 +150,25 @@ export async function createFromImport(deps: RecordingDeps, tenantId: string, bo
     }
     throw err;
   }
+  // If this enqueue is lost (crash), the start-up scan finds the 'transcribed' row and queues it.
+  await deps.queue.add('analyze', { tenantId, recordingId: id, run: 1 }, jobId(id, 'analyze', 1));
   return { id, status: 'transcribed' };
 }
 
 export async function getRecording(deps: RecordingDeps, tenantId: string, id: string): Promise<RecordingView> {
   const row = await repo.findRecording(deps.db, tenantId, id);
   if (!row) throw notFound('recording');
-  const hasTranscript = row.status === 'transcribed' || row.status === 'analyzed';
-  const segments = hasTranscript ? await repo.listSegments(deps.db, tenantId, id) : [];
-  return toView(row, hasTranscript ? segments : null);
+  const segments = await repo.listSegments(deps.db, tenantId, id);
+  return toView(row, segments.length > 0 ? segments : null);
 }
 
 /** Puts a failed recording back in the queue; chunks already transcribed are reused. */
 export async function retryRecording(deps: RecordingDeps, tenantId: string, id: string): Promise<Accepted> {
   const row = await repo.findRecording(deps.db, tenantId, id);
   if (!row) throw notFound('recording');
-  if (row.source === 'import') throw new AppError(409, 'not_retryable', 'imported transcripts have nothing to retry');
   const run = await repo.startRetry(deps.db, tenantId, id);
   if (run === undefined) throw new AppError(409, 'not_retryable', `only failed recordings can be retried; this one is ${row.status}`);
-  const hasChunks = (await repo.countChunks(deps.db, id)) > 0;
-  const stage = hasChunks ? 'transcribe' : 'audio';
+  const stage = await nextStage(deps.db, id);
   await deps.queue.add(stage, { tenantId, recordingId: id, run }, jobId(id, stage, run));
   return { id, status: 'queued' };
 }
@@ -161,7 +177,7 @@ export async function retryRecording(deps: RecordingDeps, tenantId: string, id: 
 export async function requeueUnfinished(deps: RecordingDeps): Promise<number> {
   const rows = await repo.listUnfinished(deps.db);
   for (const r of rows) {
-    const stage = (await repo.countChunks(deps.db, r.id)) > 0 ? 'transcribe' : 'audio';
+    const stage = await nextStage(deps.db, r.id);
     await deps.queue.add(stage, { tenantId: r.tenant_id, recordingId: r.id, run: r.run }, jobId(r.id, stage, r.run));
   }
   return rows.length;
@@ -191,3 +207,41 @@ function toView(row: repo.RecordingRow, segments: repo.SegmentRow[] | null): Rec
       : null,
   };
 }
+
+// ---- for the analysis feature ----
+
+export interface TranscriptForAnalysis {
+  id: string;
+  run: number;
+  language: string;
+  externalId: string | null;
+  leadId: string | null;
+  repId: string | null;
+  segments: { speaker: string; role: repo.Role; start: number; end: number; text: string }[];
+}
+
+/** The transcript of a recording waiting for analysis in run `run`, or undefined if that run is stale. */
+export async function transcriptForAnalysis(db: Db, tenantId: string, id: string, run: number): Promise<TranscriptForAnalysis | undefined> {
+  const row = await repo.findRecording(db, tenantId, id);
+  if (!row || row.run !== run || row.status === 'failed') return undefined;
+  const segments = await repo.listSegments(db, tenantId, id);
+  return {
+    id, run, language: row.language, externalId: row.external_id, leadId: row.lead_id, repId: row.rep_id,
+    segments: segments.map((s) => ({ speaker: s.speaker, role: s.role, start: s.start_sec, end: s.end_sec, text: s.text })),
+  };
+}
+
+export async function statusOf(db: Db, tenantId: string, id: string): Promise<repo.RecordingStatus | undefined> {
+  return (await repo.findRecording(db, tenantId, id))?.status;
+}
+
+export async function markAnalyzed(q: Queryable, key: { tenantId: string; id: string; run: number }): Promise<boolean> {
+  return repo.updateRecording(q, key, { status: 'analyzed', stage: 'done', progress: 100 });
+}
+
+export async function markFailed(q: Queryable, key: { tenantId: string; id: string; run: number }, code: string, message: string): Promise<boolean> {
+  return repo.updateRecording(q, key, { status: 'failed', error_code: code, error_message: message });
+}
+
+export const segmentsMatching = repo.segmentsMatching;
+export const segmentsByKeys = repo.segmentsByKeys;

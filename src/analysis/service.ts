@@ -1,0 +1,183 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import type { Db } from '../platform/db.js';
+import { AppError, notFound } from '../platform/errors.js';
+import { dispatch, recordEvent } from '../platform/outbox.js';
+import { PermanentError, type JobQueue } from '../platform/queue.js';
+import { createEmbeddingsProvider, type EmbeddingsProvider } from '../providers/embeddings/index.js';
+import * as recordings from '../recordings/service.js';
+import { analyzeOffline } from './engine.js';
+import { analyzeWithLlm, LlmOutputError, type LlmConfig } from './llm/engine.js';
+import { ensemble } from './llm/ensemble.js';
+import * as repo from './repo.js';
+import { builtinTaxonomy, mergeTaxonomy, TaxonomyError, type Taxonomy } from './taxonomy/index.js';
+import type { Analysis, Segment } from './types.js';
+
+export interface AnalysisDeps {
+  db: Db;
+  queue: JobQueue;
+  config: Config;
+  log: FastifyBaseLogger;
+}
+
+export interface AnalysisJob {
+  tenantId: string;
+  recordingId: string;
+  run: number;
+}
+
+export function llmConfig(config: Config): LlmConfig | undefined {
+  if (!config.LLM_MODEL) return undefined;
+  return {
+    baseURL: config.LLM_BASE_URL,
+    apiKey: config.LLM_API_KEY,
+    model: config.LLM_MODEL,
+    timeoutMs: config.LLM_TIMEOUT_MS,
+    maxRetries: config.LLM_MAX_RETRIES,
+    windowSegments: config.LLM_WINDOW_SEGMENTS,
+  };
+}
+
+// ---- taxonomy per tenant (built-in + additions), compiled matchers cached by version ----
+
+const taxonomyCache = new Map<string, { version: number; taxonomy: Taxonomy }>();
+
+export async function tenantTaxonomy(db: Db, tenantId: string): Promise<Taxonomy> {
+  const stored = await repo.getTaxonomyAdditions(db, tenantId);
+  if (!stored) return builtinTaxonomy;
+  const hit = taxonomyCache.get(tenantId);
+  if (hit && hit.version === stored.version) return hit.taxonomy;
+  const taxonomy = mergeTaxonomy(builtinTaxonomy, stored.additions);
+  taxonomyCache.set(tenantId, { version: stored.version, taxonomy });
+  return taxonomy;
+}
+
+/** Validates and stores a tenant's additions; the merged taxonomy must validate as a whole. */
+export async function saveTaxonomyAdditions(db: Db, tenantId: string, additions: unknown): Promise<Taxonomy> {
+  let merged: Taxonomy;
+  try {
+    merged = mergeTaxonomy(builtinTaxonomy, additions);
+  } catch (err) {
+    if (err instanceof TaxonomyError) {
+      const fields = err.issues.map((i) => ({ field: `body.${i.path}`.replace(/\.$/, ''), message: i.message }));
+      throw new AppError(400, 'invalid_taxonomy', err.message, { fields });
+    }
+    throw err;
+  }
+  const version = await repo.saveTaxonomyAdditions(db, tenantId, additions);
+  taxonomyCache.set(tenantId, { version, taxonomy: merged });
+  return merged;
+}
+
+// ---- embeddings provider, built once per process ----
+
+let embeddingsProvider: Promise<EmbeddingsProvider> | undefined;
+const indexedDims = new Set<number>([512]);
+
+export function embeddings(config: Config): Promise<EmbeddingsProvider> {
+  embeddingsProvider ??= Promise.resolve(createEmbeddingsProvider(config));
+  embeddingsProvider.catch(() => (embeddingsProvider = undefined));
+  return embeddingsProvider;
+}
+
+/** Job "analyze": concerns, metrics, summary, embeddings → stored → `recording.analyzed` webhook. */
+export async function analyzeRecording(deps: AnalysisDeps, job: AnalysisJob, isLastAttempt: boolean): Promise<void> {
+  const transcript = await recordings.transcriptForAnalysis(deps.db, job.tenantId, job.recordingId, job.run);
+  if (!transcript) return;
+  const key = { tenantId: job.tenantId, id: job.recordingId, run: job.run };
+  if (transcript.segments.length > deps.config.MAX_ANALYSIS_SEGMENTS) {
+    throw new PermanentError(
+      'too_many_segments',
+      `the transcript has ${transcript.segments.length} segments; analysis takes at most ${deps.config.MAX_ANALYSIS_SEGMENTS} (MAX_ANALYSIS_SEGMENTS)`,
+    );
+  }
+  const taxonomy = await tenantTaxonomy(deps.db, job.tenantId);
+  const language = transcript.language as 'zh' | 'en' | 'auto';
+  const offline = analyzeOffline(transcript.segments, { taxonomy, language });
+  const { analysis, meta } = await withLlm(deps, offline, transcript.segments, taxonomy, language, isLastAttempt);
+
+  const provider = await embeddings(deps.config);
+  const vectors = transcript.segments.length ? await provider.embed(transcript.segments.map((s) => s.text)) : [];
+  if (vectors[0] && !indexedDims.has(vectors[0].length)) {
+    await repo.ensureVectorIndex(deps.db, vectors[0].length);
+    indexedDims.add(vectors[0].length);
+  }
+
+  const eventId = await deps.db.tx(async (q) => {
+    await repo.saveAnalysis(q, { recordingId: job.recordingId, tenantId: job.tenantId, analysis, ...meta });
+    await repo.replaceEmbeddings(q, job.tenantId, job.recordingId, provider.model, vectors.map((vector, idx) => ({ idx, vector })));
+    if (!(await recordings.markAnalyzed(q, key))) return undefined;
+    return recordEvent(q, {
+      tenantId: job.tenantId,
+      type: 'recording.analyzed',
+      dedupeKey: `recording.analyzed:${job.recordingId}:${job.run}`,
+      payload: {
+        recordingId: job.recordingId,
+        externalId: transcript.externalId,
+        leadId: transcript.leadId,
+        repId: transcript.repId,
+        analysis,
+      },
+    });
+  });
+  await dispatch(deps.queue, [eventId]);
+  deps.log.info({ recordingId: job.recordingId, engine: analysis.engine, concerns: analysis.concerns.length }, 'recording analyzed');
+}
+
+interface AnalysisMeta {
+  model?: string;
+  promptVersion?: string;
+  fallback?: string;
+}
+
+/**
+ * Adds the LLM's view when configured. Invalid model output falls back to the offline result
+ * at once (and says so); an unreachable model is retried by the queue, then falls back.
+ */
+async function withLlm(
+  deps: AnalysisDeps,
+  offline: Analysis,
+  segments: Segment[],
+  taxonomy: Taxonomy,
+  language: 'zh' | 'en' | 'auto',
+  isLastAttempt: boolean,
+): Promise<{ analysis: Analysis; meta: AnalysisMeta }> {
+  const cfg = llmConfig(deps.config);
+  if (!cfg) return { analysis: offline, meta: {} };
+  try {
+    const llm = await analyzeWithLlm(segments, {
+      config: cfg,
+      taxonomy: taxonomy.codes.map((c) => ({ code: c.code, label: `${c.label.zh} / ${c.label.en}`, description: c.description })),
+      language,
+    });
+    const mode = deps.config.LLM_ENGINE;
+    return {
+      analysis: {
+        ...offline,
+        engine: mode,
+        concerns: mode === 'llm' ? llm.concerns : ensemble(offline.concerns, llm.concerns),
+        summary: llm.summary || offline.summary,
+        nextSteps: llm.nextSteps.length ? llm.nextSteps : offline.nextSteps,
+      },
+      meta: { model: llm.model, promptVersion: llm.promptVersion },
+    };
+  } catch (err) {
+    if (!(err instanceof LlmOutputError) && !isLastAttempt) throw err;
+    const reason = `${err instanceof LlmOutputError ? 'invalid model output' : 'model unavailable'}: ${(err as Error).message}`;
+    deps.log.warn({ err: (err as Error).message }, 'LLM analysis fell back to the lexicon engine');
+    return { analysis: offline, meta: { model: cfg.model, fallback: reason } };
+  }
+}
+
+/** Marks the recording failed when analysis cannot finish; the transcript stays available. */
+export async function analysisFailed(deps: AnalysisDeps, job: AnalysisJob, code: string, message: string): Promise<void> {
+  await recordings.markFailed(deps.db, { tenantId: job.tenantId, id: job.recordingId, run: job.run }, code, message);
+}
+
+export async function getAnalysis(db: Db, tenantId: string, recordingId: string) {
+  const found = await repo.findAnalysis(db, tenantId, recordingId);
+  if (found) return found;
+  const status = await recordings.statusOf(db, tenantId, recordingId);
+  if (!status) throw notFound('recording');
+  throw new AppError(409, 'not_analyzed', `the recording is ${status}; its analysis is not ready`, { status });
+}
