@@ -1,7 +1,6 @@
 import { loadConfig } from '../src/config.js';
 import { detectConcerns } from '../src/analysis/concerns/index.js';
-import { analyzeWithLlm } from '../src/analysis/llm/engine.js';
-import { ensemble } from '../src/analysis/llm/ensemble.js';
+import { analyzeWithLlm, ensemble, taxonomyForLlm } from '../src/analysis/llm/index.js';
 import { llmConfig } from '../src/analysis/service.js';
 import { builtinTaxonomy } from '../src/analysis/taxonomy/index.js';
 import type { LabelledCall } from './concerns.js';
@@ -10,7 +9,7 @@ import type { LabelledCall } from './concerns.js';
 export async function llmPredictions(calls: LabelledCall[]) {
   const cfg = llmConfig(loadConfig());
   if (!cfg) return undefined;
-  const taxonomy = builtinTaxonomy.codes.map((c) => ({ code: c.code, label: `${c.label.zh} / ${c.label.en}`, description: c.description }));
+  const taxonomy = taxonomyForLlm(builtinTaxonomy, 'zh');
   const llm = new Map<string, string[]>();
   const both = new Map<string, string[]>();
   for (const c of calls) {

@@ -49,13 +49,16 @@ export const configSchema = z.object({
   /** Vector size: hashing buckets, or the `dimensions` asked of an OpenAI-compatible model that supports it. */
   EMBEDDINGS_DIMENSIONS: z.coerce.number().int().min(16).max(2000).default(512),
   /** Setting LLM_MODEL turns the language-model engine on (with LLM_BASE_URL / LLM_API_KEY). */
-  LLM_BASE_URL: optionalString,
+  LLM_BASE_URL: optionalString.pipe(z.string().url().optional()),
   LLM_API_KEY: optionalString,
   LLM_MODEL: optionalString,
   LLM_ENGINE: z.enum(['ensemble', 'llm']).default('ensemble'),
   LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
-  LLM_WINDOW_SEGMENTS: z.coerce.number().int().min(20).max(2000).default(200),
+  LLM_WINDOW_SEGMENTS: z.coerce.number().int().min(10).max(5000).default(200),
+  LLM_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(3),
+  /** How structured output is asked for: json_mode works on OpenAI, DeepSeek, Qwen, Ollama, vLLM. */
+  LLM_STRUCTURED_METHOD: z.enum(['json_mode', 'function_calling', 'json_schema']).default('json_mode'),
   MODELS_DIR: z.string().default('./models'),
   HF_ENDPOINT: z.string().url().default('https://huggingface.co'),
   FFMPEG_PATH: optionalString,

@@ -22,7 +22,8 @@
  * - repQuestions / customerQuestions: countQuestions over each of that role's segments (the
  *   same as over the role's text joined with line breaks).
  * - Segments with a non-finite start or end are left out of every time-based figure (their
- *   text still counts for questions); an end before its start is taken as the start.
+ *   text still counts for questions); an end before its start is taken as the start, and a
+ *   zero-length segment counts toward duration only (no speaking time, no turn).
  * - Rounding: seconds to 0.01 s, ratios to 0.001, interactivity to 0.01 per minute.
  */
 import { countQuestions } from './questions.js';
@@ -83,7 +84,7 @@ export function talkMetrics(segments: readonly Segment[]): TalkMetrics {
     if (start < minStart) minStart = start;
     if (end > maxEnd) maxEnd = end;
     const role = s.role;
-    if (role !== 'rep' && role !== 'customer') continue;
+    if ((role !== 'rep' && role !== 'customer') || end <= start) continue;
 
     // Speaking time (segments arrive in start order, so one open interval per role suffices).
     if (role === 'rep') {

@@ -38,14 +38,27 @@
 // the regex engine (much faster than a JS character loop) and the rules below only run on
 // sentences a cheap prefilter lets through.
 
+const HAN_BIT = 1;
+const LATIN_BIT = 2;
+const DIGIT = 4;
+/** Character classes for the few places that look at single characters. */
+const T = new Uint8Array(0x10000);
+for (let c = 0x3400; c <= 0x9fff; c++) T[c] = HAN_BIT;
+for (let c = 65; c <= 90; c++) T[c] = LATIN_BIT;
+for (let c = 97; c <= 122; c++) T[c] = LATIN_BIT;
+for (let c = 48; c <= 57; c++) T[c] = DIGIT;
+const cls = (text: string, i: number): number => T[text.charCodeAt(i)] as number;
+
 /**
  * A sentence end: 。！？!?;； or a line break; "." before a space or the end; a run of dots
  * ("...") not followed by a letter or digit. Further end marks and closing quotes/brackets
  * stay with the sentence.
  */
-const END_RE = /(?:[。！？!?;；\n\r]|\.+(?=\s|$)|\.{2,}(?![.0-9A-Za-z]))[。！？!?;；\n\r.”’"'」』）)】\]]*/g;
+const END_RE = /(?:[。！？!?;；\n\r]|\.(?<!\.\.)(?=(\.*))\1(?:(?=\s|$)|(?<=\.\.)(?![0-9A-Za-z])))[。！？!?;；\n\r.”’"'」』）)】\]]*/g;
 /** Only punctuation and space: not a sentence. */
 const NO_TEXT = /^[\s。！？!?;；.…~～，,、：:"'“”‘’「」『』（）()【】[\]-]*$/;
+/** Starts with a letter, digit or Chinese character (the usual case), or isn't all punctuation. */
+const isText = (s: string): boolean => s !== '' && ((T[s.charCodeAt(0)] as number) !== 0 || !NO_TEXT.test(s));
 
 /** Calls `each(sentence)` for every trimmed sentence; stops early when it returns true. */
 function scanSentences(text: string, each: (sentence: string) => boolean | void): void {
@@ -56,11 +69,12 @@ function scanSentences(text: string, each: (sentence: string) => boolean | void)
     const end = m.index + m[0].length;
     const s = text.slice(start, end).trim();
     start = end;
-    if (s && !NO_TEXT.test(s) && each(s) === true) return;
+    if (isText(s) && each(s) === true) return;
+    END_RE.lastIndex = end; // in case `each` scanned another text
   }
   if (start < text.length) {
     const s = (start === 0 ? text : text.slice(start)).trim();
-    if (s && !NO_TEXT.test(s)) each(s);
+    if (isText(s)) each(s);
   }
 }
 
@@ -77,25 +91,13 @@ export function splitSentences(text: string): string[] {
   return out;
 }
 
-const HAN_BIT = 1;
-const LATIN_BIT = 2;
-const DIGIT = 4;
-/** Character classes for the few places that look at single characters. */
-const T = new Uint8Array(0x10000);
-for (let c = 0x3400; c <= 0x9fff; c++) T[c] = HAN_BIT;
-for (let c = 65; c <= 90; c++) T[c] = LATIN_BIT;
-for (let c = 97; c <= 122; c++) T[c] = LATIN_BIT;
-for (let c = 48; c <= 57; c++) T[c] = DIGIT;
-const cls = (text: string, i: number): number => T[text.charCodeAt(i)] as number;
-
 // ---------------------------------------------------------------------------------------------
 // Chinese rules
 
 const FILLERS_ZH = /怎么说呢|怎么讲呢|你知道吧|你懂的/g;
-const FILLER_HINT = /说呢|讲呢|知道吧|你懂的/;
 /** Trailing particles that colour the tone but don't decide the question. */
 const SOFT_TAIL = /[啊呀哈啦嘞哦噢喔~～…]+$/;
-const SOFT_TAIL_CH = /[啊呀哈啦嘞哦噢喔~～…]/;
+const SOFT_TAIL_CHARS = '啊呀哈啦嘞哦噢喔~～…';
 
 /** Verbs (and concessive words) that embed a following question word: 我不知道怎么说. */
 const EMBED =
@@ -159,10 +161,16 @@ function aNotA(c: string): boolean {
 function zhClauseIsQuestion(raw: string): boolean {
   if (!ZH_TRIGGER.test(raw)) return false;
   let c = raw.trim();
-  if (FILLER_HINT.test(c)) c = c.replace(FILLERS_ZH, '').trim();
-  if (SOFT_TAIL_CH.test(c[c.length - 1] ?? '')) c = c.replace(SOFT_TAIL, '').trim();
+  let last = c[c.length - 1];
+  if (last === '呢' || last === '吧' || c.includes('懂')) {
+    c = c.replace(FILLERS_ZH, '').trim();
+    last = c[c.length - 1];
+  }
+  if (last !== undefined && SOFT_TAIL_CHARS.includes(last)) {
+    c = c.replace(SOFT_TAIL, '').trim();
+    last = c[c.length - 1];
+  }
   if (!c) return false;
-  const last = c[c.length - 1];
   const prev = c[c.length - 2];
 
   // Sentence-final particles.
@@ -262,9 +270,9 @@ const AUX_ANY = new Set([
 const ALL_AUX = new Set([...AUX_PERSONAL, ...AUX_DEFINITE, ...AUX_ANY]);
 const DISCOURSE = new Set([
   'so', 'and', 'but', 'well', 'ok', 'okay', 'um', 'uh', 'umm', 'uhm', 'er', 'erm', 'hmm', 'mm', 'yeah', 'yes',
-  'no', 'oh', 'right', 'alright', 'also', 'then', 'now', 'sorry', 'hi', 'hey', 'hello', 'great', 'cool',
-  'actually', 'basically', 'anyway', 'sure', 'or', 'like',
-]);
+  'no', 'oh', 'right', 'alright', 'also', 'sorry', 'hi', 'hey', 'hello', 'great', 'cool', 'actually',
+  'basically', 'anyway', 'sure', 'or',
+]); // not "now", "then", "like": "Now is a good time" is no question
 const ELLIPTIC_ANY = new Set(['question', 'questions', 'thoughts', 'concerns', 'feedback', 'update', 'updates', 'else', 'objections', 'comments', 'other']);
 
 const APOS = 0x27;
@@ -315,6 +323,11 @@ function enClauseIsQuestion(w: string[], initial: boolean): boolean {
   if (WH.has(first)) {
     if ((first === 'how' || first === 'what') && second === 'about') return true; // decided: counts
     if (first === 'what' && second === 'if') return true;
+    // "Which is why we chose you" continues the previous sentence; "which is the best" asks.
+    if (first === 'which' && second !== undefined && ALL_AUX.has(second)) {
+      const after = w[k + 2];
+      return initial && after !== undefined && (SUBJ.has(after) || DET.has(after));
+    }
     if (second === undefined) return initial && first !== 'when' && first !== 'where'; // "why?", not "when possible"
     let j = k + 1;
     // Skip one modifier: what time, how much, how long, which model, what kind (of).
@@ -346,45 +359,58 @@ function isTag(lastClause: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Public API
 
-/** End punctuation, closing quotes and space at the end of a sentence. */
-const TAIL = /[\s。！？!?.;；…~～"'”’」』）)】\]]+$/;
+/** End punctuation, closing quotes and space: trimmed off the end of a sentence. */
+const TAIL_CHARS = new Uint8Array(0x10000);
+for (const ch of ' \t\n\r\u3000\u00a0。！？!?.;；…~～"\'”’」』）)】]') TAIL_CHARS[ch.charCodeAt(0)] = 1;
 const CLAUSE_SPLIT = /[，,、：:]+/;
 const HAN = /[\u3400-\u9fff]/;
 const LATIN = /[A-Za-z]/;
 /**
- * Prefilter for the English rules: a clause that starts (after discourse words) with a
- * wh-word, an auxiliary or "any(thing)", or a sentence ending in a confirmation tag. Keep it a
- * superset of what enClauseIsQuestion / isTag accept.
+ * Prefilters for the English rules: a clause that starts (after discourse words) with a
+ * wh-word, an auxiliary or "any(thing)" — at the start of the sentence (EN_FIRST) or after a
+ * clause separator (EN_LATER) — or a sentence ending in a confirmation tag. Keep them a superset
+ * of what enClauseIsQuestion / isTag accept. Skipped prefixes never cross a clause separator
+ * and are matched atomically ((?=(x*))\1), so the tests stay linear on any input; each pattern
+ * starts with an anchor or a character class so the engine can scan quickly.
  */
-const EN_CANDIDATE = new RegExp(
-  String.raw`(?:^|[，,、：:])[^A-Za-z0-9]*(?:(?:${[...'so and but well ok okay um uh umm uhm er erm hmm mm yeah yes no oh right alright also then now sorry hi hey hello great cool actually basically anyway sure or like'.split(' ')].join('|')})(?![A-Za-z0-9'’])[^A-Za-z0-9]*)*` +
-    String.raw`(?:what|when|where|which|who|whom|whose|why|how|do|does|did|have|has|had|is|are|was|were|am|can|could|will|would|shall|should|may|might|must|ca|wo|any|anything)(?:n['’]t)?(?![A-Za-z0-9])` +
-    String.raw`|[，,、：:][^A-Za-z0-9]*(?:right|correct|isn['’]t that right|don['’]t you think|wouldn['’]t you say)[^A-Za-z0-9]*$`,
+const SKIP = String.raw`(?=([^A-Za-z0-9，,、：:]*))`;
+const EN_OPENER =
+  String.raw`(?:(?:${[...DISCOURSE].join('|')})(?![A-Za-z0-9'’])(?=([^A-Za-z0-9，,、：:]*))\2)*` +
+  String.raw`(?:what|when|where|which|who|whom|whose|why|how|do|does|did|have|has|had|is|are|was|were|am|can|could|will|would|shall|should|may|might|must|ca|wo|any|anything)(?:n['’]t)?(?![A-Za-z0-9])`;
+const EN_FIRST = new RegExp(String.raw`^${SKIP}\1${EN_OPENER}`, 'i');
+const EN_LATER = new RegExp(
+  String.raw`[，,、：:]${SKIP}\1${EN_OPENER}` +
+    String.raw`|[，,、：:](?=([^A-Za-z0-9，,、：:]*))\3(?:right|correct|isn['’]t that right|don['’]t you think|wouldn['’]t you say)(?=([^A-Za-z0-9]*))\4$`,
   'i',
 );
 
 /** One sentence (no splitting): is it a question? */
 function sentenceIsQuestion(sentence: string): boolean {
-  const tail = TAIL.exec(sentence);
-  if (tail && (tail[0].includes('?') || tail[0].includes('？'))) return true;
-  const body = tail ? sentence.slice(0, tail.index) : sentence;
-  if (!body) return false;
-  const zh = HAN.test(body) && ZH_TRIGGER.test(body);
-  const en = EN_CANDIDATE.test(body);
+  let e = sentence.length;
+  while (e > 0 && TAIL_CHARS[sentence.charCodeAt(e - 1)]) {
+    const c = sentence.charCodeAt(e - 1);
+    if (c === 0x3f || c === 0xff1f) return true; // ends in ? / ？ (before closing quotes)
+    e--;
+  }
+  if (e === 0) return false;
+  const body = e === sentence.length ? sentence : sentence.slice(0, e);
+  const zh = ZH_TRIGGER.test(body);
+  const en = LATIN.test(body) && (EN_FIRST.test(body) || EN_LATER.test(body));
   if (!zh && !en) return false;
 
   const clauses = body.split(CLAUSE_SPLIT);
   let initial = true;
   for (const clause of clauses) {
     if (!clause) continue;
-    const han = HAN.test(clause);
-    if (zh && han && zhClauseIsQuestion(clause)) return true;
-    if (en && LATIN.test(clause)) {
-      const w = enWords(clause);
-      if (enClauseIsQuestion(w, initial)) return true;
-      if (initial && w.some((x) => !DISCOURSE.has(x))) initial = false;
-    } else if (han) initial = false;
-    if (han) initial = false;
+    if (zh && zhClauseIsQuestion(clause)) return true;
+    if (en) {
+      if (LATIN.test(clause)) {
+        const w = enWords(clause);
+        if (enClauseIsQuestion(w, initial)) return true;
+        if (initial && w.some((x) => !DISCOURSE.has(x))) initial = false;
+      }
+      if (initial && HAN.test(clause)) initial = false;
+    }
   }
   // Tag question: "…, right" after at least three words.
   if (!en || clauses.length < 2) return false;

@@ -7,8 +7,7 @@ import { PermanentError, type JobQueue } from '../platform/queue.js';
 import { createEmbeddingsProvider, type EmbeddingsProvider } from '../providers/embeddings/index.js';
 import * as recordings from '../recordings/service.js';
 import { analyzeOffline } from './engine.js';
-import { analyzeWithLlm, LlmOutputError, type LlmConfig } from './llm/engine.js';
-import { ensemble } from './llm/ensemble.js';
+import { LlmUnavailableError, runConcernEngines, taxonomyForLlm, type LlmConfig, type LlmUnavailableCode } from './llm/index.js';
 import * as repo from './repo.js';
 import { builtinTaxonomy, mergeTaxonomy, TaxonomyError, type Taxonomy } from './taxonomy/index.js';
 import type { Analysis, Segment } from './types.js';
@@ -35,8 +34,12 @@ export function llmConfig(config: Config): LlmConfig | undefined {
     timeoutMs: config.LLM_TIMEOUT_MS,
     maxRetries: config.LLM_MAX_RETRIES,
     windowSegments: config.LLM_WINDOW_SEGMENTS,
+    concurrency: config.LLM_CONCURRENCY,
+    structuredMethod: STRUCTURED_METHODS[config.LLM_STRUCTURED_METHOD],
   };
 }
+
+const STRUCTURED_METHODS = { json_mode: 'jsonMode', function_calling: 'functionCalling', json_schema: 'jsonSchema' } as const;
 
 // ---- taxonomy per tenant (built-in + additions), compiled matchers cached by version ----
 
@@ -71,13 +74,18 @@ export async function saveTaxonomyAdditions(db: Db, tenantId: string, additions:
 
 // ---- embeddings provider, built once per process ----
 
-let embeddingsProvider: Promise<EmbeddingsProvider> | undefined;
+const providers = new WeakMap<Config, Promise<EmbeddingsProvider>>();
 const indexedDims = new Set<number>([512]);
 
+/** The configured embeddings provider, built once per configuration (a failed build is retried next time). */
 export function embeddings(config: Config): Promise<EmbeddingsProvider> {
-  embeddingsProvider ??= Promise.resolve(createEmbeddingsProvider(config));
-  embeddingsProvider.catch(() => (embeddingsProvider = undefined));
-  return embeddingsProvider;
+  let p = providers.get(config);
+  if (!p) {
+    p = createEmbeddingsProvider(config);
+    providers.set(config, p);
+    p.catch(() => providers.delete(config));
+  }
+  return p;
 }
 
 /** Job "analyze": concerns, metrics, summary, embeddings → stored → `recording.analyzed` webhook. */
@@ -105,7 +113,9 @@ export async function analyzeRecording(deps: AnalysisDeps, job: AnalysisJob, isL
 
   const eventId = await deps.db.tx(async (q) => {
     await repo.saveAnalysis(q, { recordingId: job.recordingId, tenantId: job.tenantId, analysis, ...meta });
-    await repo.replaceEmbeddings(q, job.tenantId, job.recordingId, provider.model, vectors.map((vector, idx) => ({ idx, vector })));
+    // An all-zero vector (empty text) has no direction: cosine distance would be NaN.
+    const stored = vectors.map((vector, idx) => ({ idx, vector })).filter((v) => v.vector.some((x) => x !== 0));
+    await repo.replaceEmbeddings(q, job.tenantId, job.recordingId, provider.model, stored);
     if (!(await recordings.markAnalyzed(q, key))) return undefined;
     return recordEvent(q, {
       tenantId: job.tenantId,
@@ -132,7 +142,7 @@ interface AnalysisMeta {
 
 /**
  * Adds the LLM's view when configured. Invalid model output falls back to the offline result
- * at once (and says so); an unreachable model is retried by the queue, then falls back.
+ * at once (and says so); an unreachable model is retried by the queue first, then falls back.
  */
 async function withLlm(
   deps: AnalysisDeps,
@@ -142,31 +152,31 @@ async function withLlm(
   language: 'zh' | 'en' | 'auto',
   isLastAttempt: boolean,
 ): Promise<{ analysis: Analysis; meta: AnalysisMeta }> {
-  const cfg = llmConfig(deps.config);
-  if (!cfg) return { analysis: offline, meta: {} };
-  try {
-    const llm = await analyzeWithLlm(segments, {
-      config: cfg,
-      taxonomy: taxonomy.codes.map((c) => ({ code: c.code, label: `${c.label.zh} / ${c.label.en}`, description: c.description })),
-      language,
-    });
-    const mode = deps.config.LLM_ENGINE;
-    return {
-      analysis: {
-        ...offline,
-        engine: mode,
-        concerns: mode === 'llm' ? llm.concerns : ensemble(offline.concerns, llm.concerns),
-        summary: llm.summary || offline.summary,
-        nextSteps: llm.nextSteps.length ? llm.nextSteps : offline.nextSteps,
-      },
-      meta: { model: llm.model, promptVersion: llm.promptVersion },
-    };
-  } catch (err) {
-    if (!(err instanceof LlmOutputError) && !isLastAttempt) throw err;
-    const reason = `${err instanceof LlmOutputError ? 'invalid model output' : 'model unavailable'}: ${(err as Error).message}`;
-    deps.log.warn({ err: (err as Error).message }, 'LLM analysis fell back to the lexicon engine');
-    return { analysis: offline, meta: { model: cfg.model, fallback: reason } };
-  }
+  const config = llmConfig(deps.config);
+  if (!config) return { analysis: offline, meta: {} };
+  const run = await runConcernEngines(segments, {
+    lexicon: offline.concerns,
+    config,
+    mode: deps.config.LLM_ENGINE,
+    taxonomy: taxonomyForLlm(taxonomy, language === 'en' ? 'en' : 'zh'),
+    language,
+  });
+  if (run.fallback?.reason === 'llm_unavailable' && !isLastAttempt) throw new LlmUnavailableError((run.fallback.code ?? 'unknown') as LlmUnavailableCode, run.fallback.message);
+  if (run.fallback) deps.log.warn({ fallback: run.fallback }, 'LLM analysis fell back to the lexicon engine');
+  return {
+    analysis: {
+      ...offline,
+      engine: run.engine,
+      concerns: run.concerns,
+      summary: run.summary || offline.summary,
+      nextSteps: run.nextSteps?.length ? run.nextSteps : offline.nextSteps,
+    },
+    meta: {
+      model: run.model ?? config.model,
+      promptVersion: run.promptVersion,
+      fallback: run.fallback && `${run.fallback.reason}: ${run.fallback.message}`,
+    },
+  };
 }
 
 /** Marks the recording failed when analysis cannot finish; the transcript stays available. */

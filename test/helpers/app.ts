@@ -107,3 +107,6 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false>, ti
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Transcribed, and possibly already analysed (analysis starts right after transcription). */
+export const hasTranscript = (status: string) => status === 'transcribed' || status === 'analyzed';

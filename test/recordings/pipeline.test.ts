@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, waitFor, type TestApp } from '../helpers/app.js';
+import { createTestApp, hasTranscript, waitFor, type TestApp } from '../helpers/app.js';
 import { durationOf, makeRecording, speak, stereoCall, FORMATS, type Burst, type Format } from '../helpers/audio.js';
 import { execFileSync } from 'node:child_process';
 import { startFakeOpenAi } from '../helpers/fake-openai.js';
@@ -43,7 +43,7 @@ async function finished(id: string) {
       const res = await t.app.inject({ method: 'GET', url: `/v1/recordings/${id}`, headers: t.auth() });
       const rec = res.json();
       if (rec.status === 'failed') throw new Error(`recording failed: ${JSON.stringify(rec.error)}`);
-      return rec.status === 'transcribed' ? rec : undefined;
+      return hasTranscript(rec.status) ? rec : undefined;
     },
     60_000,
     `recording ${id} to be transcribed`,

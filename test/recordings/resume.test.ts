@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, waitFor } from '../helpers/app.js';
+import { createTestApp, hasTranscript, waitFor } from '../helpers/app.js';
 import { makeRecording, type Burst } from '../helpers/audio.js';
 import { startFakeOpenAi } from '../helpers/fake-openai.js';
 import { exited, freePort, startProcess } from '../helpers/process.js';
@@ -82,7 +82,7 @@ describe('a process killed mid-transcription resumes from the stored chunks', ()
       server = await boot();
       const done = await waitFor(async () => {
         const r = await status();
-        return r.status === 'transcribed' ? r : undefined;
+        return hasTranscript(r.status) ? r : undefined;
       }, 60_000, 'transcription after restart');
       expectFullTranscript(done.transcript.segments);
       expectNoFinishedChunkResent(sentBeforeKill, 2);
@@ -123,7 +123,7 @@ describe('a process killed mid-transcription resumes from the stored chunks', ()
         const done = await waitFor(async () => {
           const r = (await t.app.inject({ method: 'GET', url: `/v1/recordings/${id}`, headers: t.auth() })).json();
           if (r.status === 'failed') throw new Error(JSON.stringify(r.error));
-          return r.status === 'transcribed' ? r : undefined;
+          return hasTranscript(r.status) ? r : undefined;
         }, 90_000, `transcription by the second worker\n${workers[1]!.output()}`);
         expectFullTranscript(done.transcript.segments);
         expectNoFinishedChunkResent(sentBeforeKill, doneBeforeKill);

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, waitFor, type TestApp } from '../helpers/app.js';
+import { createTestApp, hasTranscript, waitFor, type TestApp } from '../helpers/app.js';
 import { makeRecording } from '../helpers/audio.js';
 import { startFakeOpenAi } from '../helpers/fake-openai.js';
 import { multipartBody } from '../helpers/multipart.js';
@@ -64,7 +64,7 @@ describe('provider failures, retry and resume from stored chunks', () => {
     expect(retry.statusCode).toBe(202);
     const done = await waitFor(async () => {
       const r = await get(id);
-      return r.status === 'transcribed' ? r : undefined;
+      return hasTranscript(r.status) ? r : undefined;
     }, 60_000, 'transcription after retry');
     expect(done.error).toBeNull();
     expect(done.transcript.segments.map((s: { text: string }) => s.text)).toEqual(['tone 440 Hz', 'tone 660 Hz', 'tone 880 Hz']);

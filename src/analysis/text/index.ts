@@ -10,4 +10,4 @@ export {
   type Token,
   type TokenKind,
 } from './tokenize.js';
-export { DOMAIN_WORDS } from './domain-dict.js';
+export { DOMAIN_WORDS, preloadedWords } from './domain-dict.js';

@@ -1,8 +1,9 @@
 /**
  * Tokenisation with character offsets.
  *
- * - Chinese: `@node-rs/jieba` (default dictionary + DOMAIN_WORDS), created lazily on first use
- *   (~0.1 s) and shared by the process. jieba returns every character of its input, so offsets
+ * - Chinese: `@node-rs/jieba` (default dictionary + DOMAIN_WORDS + the built-in taxonomy's
+ *   Chinese terms, see domain-dict.ts), created lazily on first use (~0.2 s, ~40 MB) and shared
+ *   by the process. jieba returns every character of its input, so offsets
  *   are the running sum of token lengths.
  * - English: `Intl.Segmenter('en', { granularity: 'word' })`, word-like segments only.
  *
@@ -10,7 +11,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Jieba as JiebaType } from '@node-rs/jieba';
-import { DOMAIN_WORDS } from './domain-dict.js';
+import { preloadedWords } from './domain-dict.js';
 import { hasHan, isHanChar, normalizeText } from './normalize.js';
 
 const require = createRequire(import.meta.url);
@@ -34,9 +35,9 @@ const loadedWords = new Set<string>();
 export function getJieba(): JiebaType {
   if (!jieba) {
     const mod = require('@node-rs/jieba') as typeof import('@node-rs/jieba');
-    const { dict } = require('@node-rs/jieba/dict') as typeof import('@node-rs/jieba/dict');
+    const { dict } = require('@node-rs/jieba/dict') as { dict: Uint8Array };
     jieba = mod.Jieba.withDict(dict);
-    addWords(jieba, DOMAIN_WORDS);
+    addWords(jieba, [...preloadedWords()]);
   }
   return jieba;
 }
@@ -52,8 +53,9 @@ function addWords(j: JiebaType, words: readonly string[]): void {
 }
 
 /**
- * Add words to the shared jieba dictionary (e.g. tenant product names). Idempotent; words with
- * whitespace are skipped. Note: the dictionary is process-wide.
+ * Add words to the shared jieba dictionary. Idempotent; words with whitespace are skipped.
+ * The dictionary is process-wide and changes segmentation for every caller from then on, so
+ * call this at start-up only, with fixed data (never per tenant or per request).
  */
 export function loadDomainWords(words: readonly string[]): void {
   addWords(getJieba(), words);

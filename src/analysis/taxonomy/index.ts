@@ -1,0 +1,20 @@
+export { builtinTaxonomy } from './builtin.js';
+export {
+  taxonomySchema,
+  taxonomyAdditionsSchema,
+  concernCodeSchema,
+  codeExtensionSchema,
+  patternSourceSchema,
+  validateTaxonomy,
+  validateTaxonomyAdditions,
+  mergeTaxonomy,
+  TaxonomyError,
+  CODE_RE,
+  type Taxonomy,
+  type TaxonomyAdditions,
+  type ConcernCodeDef,
+  type CodeExtension,
+  type TermSet,
+  type PatternSet,
+  type Weight,
+} from './schema.js';
