@@ -38,7 +38,8 @@ async function importCall(segments: readonly object[], extra: Record<string, unk
 }
 
 async function analysed(id: string, key = t.adminKey) {
-  return waitFor(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return waitFor<any>(async () => {
     const res = await t.app.inject({ method: 'GET', url: `/v1/recordings/${id}/analysis`, headers: t.auth(key) });
     return res.statusCode === 200 ? res.json() : undefined;
   }, 20_000, `analysis of ${id}`);
@@ -113,7 +114,7 @@ describe('analysis of an imported transcript', () => {
   it('a transcript over MAX_ANALYSIS_SEGMENTS fails with a clear reason', async () => {
     const many = Array.from({ length: 501 }, (_, i) => ({ speaker: i % 2 ? '客户' : '销售', start: i, end: i + 0.9, text: `第${i}句` }));
     const id = await importCall(many);
-    const rec = await waitFor(async () => {
+    const rec = await waitFor<any>(async () => {
       const r = (await t.app.inject({ method: 'GET', url: `/v1/recordings/${id}`, headers: t.auth() })).json();
       return r.status === 'failed' ? r : undefined;
     }, 20_000, 'failure');
