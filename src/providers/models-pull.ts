@@ -63,10 +63,13 @@ export function safeFilePath(dir: string, file: string): string {
   return full;
 }
 
-/** The default selection: root-level JSON (configs, tokenizer) and the quantized encoder + merged decoder. */
+/**
+ * The default selection: root-level JSON (configs, tokenizer) and the quantized ONNX weights —
+ * encoder + merged decoder for Whisper, or the single `model_quantized.onnx` of an embeddings model.
+ */
 function isDefaultFile(name: string): boolean {
   if (!name.includes('/')) return name.endsWith('.json');
-  return /^onnx\/(encoder_model|decoder_model_merged)_quantized\.onnx(_data(_\d+)?)?$/.test(name);
+  return /^onnx\/(encoder_model|decoder_model_merged|model)_quantized\.onnx(_data(_\d+)?)?$/.test(name);
 }
 
 export async function pullModel(opts: PullOptions): Promise<{ dir: string; files: string[] }> {
@@ -125,8 +128,8 @@ async function listDefaultFiles(
   }
   if (!files.some((f) => f.name === 'config.json') || !files.some((f) => f.name.endsWith('.onnx'))) {
     throw new Error(
-      `${model} has no config.json or no quantized Whisper ONNX weights (onnx/encoder_model_quantized.onnx, ` +
-        `onnx/decoder_model_merged_quantized.onnx); pick an ONNX Whisper repo such as onnx-community/whisper-base`,
+      `${model} has no config.json or no quantized ONNX weights (onnx/encoder_model_quantized.onnx + onnx/decoder_model_merged_quantized.onnx ` +
+        `for Whisper, onnx/model_quantized.onnx for embeddings); pick an ONNX repo such as onnx-community/whisper-base or Xenova/multilingual-e5-small`,
     );
   }
   return files;
