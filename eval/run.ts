@@ -1,4 +1,5 @@
 // `npm run eval`: quality figures on the labelled sets in eval/ (nothing here runs in the tests).
+//   - lead routing: the assignment engine against round-robin on a simulated month;
 //   - concern detection: per-code precision / recall / F1 and micro / macro F1, per engine,
 //     on the development set (eval/concerns, triggers were tuned on it) and the held-out set
 //     (eval/concerns-heldout, never used for tuning).
@@ -6,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { builtinCodes, lexiconPredictions, loadCalls, printScores, score } from './concerns.js';
 import { llmPredictions } from './concerns-llm.js';
+import { printRouting } from './routing/simulate.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const sets = [
@@ -32,3 +34,5 @@ for (const set of sets) {
     console.log('(llm and ensemble engines: set LLM_MODEL, LLM_BASE_URL, LLM_API_KEY to score them)');
   }
 }
+
+printRouting();

@@ -11,6 +11,7 @@ import { recordingRoutes } from './recordings/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { analysisRoutes } from './analysis/routes.js';
 import { searchRoutes } from './search/routes.js';
+import { assignmentRoutes } from './assignment/routes.js';
 import type { Runtime } from './runtime.js';
 
 export const loggerOptions = (level: string): FastifyServerOptions['logger'] => ({
@@ -65,5 +66,6 @@ export async function buildApp(runtime: Runtime, logger: FastifyServerOptions['l
   await app.register(webhookRoutes(runtime.db));
   await app.register(analysisRoutes(runtime));
   await app.register(searchRoutes(runtime));
+  await app.register(assignmentRoutes(runtime));
   return app;
 }

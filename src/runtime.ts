@@ -10,6 +10,7 @@ import { requeueUnfinished } from './recordings/service.js';
 import { dispatch, undispatchedEvents } from './platform/outbox.js';
 import { deliverEvent } from './webhooks/delivery.js';
 import { analysisProcessors } from './analysis/processors.js';
+import { checkSla, rescheduleSla } from './assignment/service.js';
 
 export interface Runtime {
   config: Config;
@@ -53,6 +54,7 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
       ...recordingProcessors({ ...runtime, speechProvider: opts.speechProvider }),
       ...analysisProcessors(runtime),
       deliver: (job) => deliverEvent(runtime, job),
+      sla: (job) => checkSla(runtime, job.data as { tenantId: string; leadId: string; round: number }),
     });
     // The embedded queue forgets its jobs on restart; with BullMQ this catches a crash between the
     // row insert and the enqueue (re-adding a job BullMQ still knows is a no-op).
@@ -62,6 +64,7 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
       const events = await undispatchedEvents(db);
       await dispatch(queue, events);
       if (events.length) log.info({ events: events.length }, 'undelivered events queued again');
+      await rescheduleSla(runtime);
     }
   }
   return runtime;

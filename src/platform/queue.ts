@@ -2,7 +2,7 @@ import { Queue, Worker, UnrecoverableError, type Job } from 'bullmq';
 import pLimit from 'p-limit';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 
-export const QUEUE_NAMES = ['audio', 'transcribe', 'analyze', 'deliver'] as const;
+export const QUEUE_NAMES = ['audio', 'transcribe', 'analyze', 'deliver', 'sla'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobContext<T = Record<string, unknown>> {
@@ -30,8 +30,8 @@ export class PermanentError extends Error {
 
 export interface JobQueue {
   readonly kind: 'bullmq' | 'in-process';
-  /** Adds a job; a second add with the same jobId is ignored while the first is known. */
-  add(queue: QueueName, data: object, jobId: string): Promise<void>;
+  /** Adds a job (run after `delayMs` if given); a second add with the same jobId is ignored while the first is known. */
+  add(queue: QueueName, data: object, jobId: string, opts?: { delayMs?: number }): Promise<void>;
   /** Starts consuming every queue that has a processor. */
   work(processors: Processors, concurrency?: Partial<Record<QueueName, number>>): void;
   ping(): Promise<boolean>;
@@ -52,7 +52,7 @@ export function createQueue(opts: QueueOptions): JobQueue {
   return opts.redisUrl ? new BullQueue(opts.redisUrl, opts) : new InProcessQueue(opts);
 }
 
-const DEFAULT_CONCURRENCY: Record<QueueName, number> = { audio: 2, transcribe: 2, analyze: 2, deliver: 4 };
+const DEFAULT_CONCURRENCY: Record<QueueName, number> = { audio: 2, transcribe: 2, analyze: 2, deliver: 4, sla: 4 };
 
 class BullQueue implements JobQueue {
   readonly kind = 'bullmq' as const;
@@ -82,8 +82,8 @@ class BullQueue implements JobQueue {
     return q;
   }
 
-  async add(name: QueueName, data: object, jobId: string) {
-    await this.queue(name).add(name, data, { jobId });
+  async add(name: QueueName, data: object, jobId: string, opts: { delayMs?: number } = {}) {
+    await this.queue(name).add(name, data, { jobId, delay: Math.max(0, opts.delayMs ?? 0) });
   }
 
   work(processors: Processors, concurrency: Partial<Record<QueueName, number>> = {}) {
@@ -155,12 +155,12 @@ class InProcessQueue implements JobQueue {
 
   constructor(private opts: QueueOptions) {}
 
-  async add(name: QueueName, data: object, jobId: string) {
+  async add(name: QueueName, data: object, jobId: string, opts: { delayMs?: number } = {}) {
     if (this.closed) throw new Error('queue is closed');
     const key = `${name}/${jobId}`;
     if (this.known.has(key)) return;
     this.known.add(key);
-    this.schedule(name, data, jobId, 1, 0);
+    this.schedule(name, data, jobId, 1, opts.delayMs ?? 0);
   }
 
   work(processors: Processors, concurrency: Partial<Record<QueueName, number>> = {}) {

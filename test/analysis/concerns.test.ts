@@ -10,6 +10,8 @@ import {
   type Taxonomy,
 } from '../../src/analysis/taxonomy/index.js';
 import type { Role, Segment } from '../../src/analysis/types.js';
+import { compileTaxonomy, findRawMatches, requiredLiterals } from '../../src/analysis/concerns/compile.js';
+import { normalizeText } from '../../src/analysis/text/normalize.js';
 
 /** Build segments from [role, text] pairs: 5 s apart, 4 s long; rep = S1, customer = S2. */
 function call(turns: Array<['r' | 'c' | 'u', string]>): Segment[] {
@@ -536,5 +538,362 @@ describe('performance', () => {
     // Speed is measured by bench/analysis.ts; here only that a 1,000-segment call is analysed whole.
     const found = detectConcerns(segs);
     expect(found.map((c) => c.code)).toEqual(expect.arrayContaining(['price_budget', 'competitor']));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Generalised phenomena (each rule with hand-written sentences of its own, not eval sentences).
+// `reported` = codes at the default threshold, i.e. what a user of the engine would see.
+const reported = (text: string): string[] => codes(customer(text));
+
+describe('delivery_supply: implicit families and term anchors', () => {
+  it.each([
+    ['万一这批钢材到时候没送到，我们整个车间都得停下来', 'goods not arriving, as a condition'],
+    ['上回那批货在海关扣了五天', 'goods held up on the way'],
+    ['你们的设备比约定的迟了一个多月', 'goods late by a stated time'],
+    ['能不能分三批发，工地堆不下', 'staged delivery'],
+    ['能不能先给我们运一部分过来', 'part shipment first'],
+    ['节前必须到货，不然来不及', 'a date and a firm arrival demand'],
+    ['现在市场上都订不到货', 'unobtainable goods'],
+    ['你们得保证我们的供应', 'securing our supply'],
+    ['怕到时候你们又说断货', 'fear of being told it ran out'],
+    ['去年限电那阵子我们差点断了原料', 'supply curtailment'],
+    ['Last year the resin got stuck at customs for two weeks', 'goods held at customs'],
+    ['I need to know when the parts arrive, our line starts on the 3rd', 'when the goods move'],
+    ['Can you ship the first pallets by air?', 'expediting by air'],
+    ['Four weeks is a bit tight for us', 'a lead time that is tight'],
+  ])('"%s" → delivery_supply (%s)', (text) => {
+    expect(reported(text)).toEqual(['delivery_supply']);
+  });
+
+  it.each([
+    ['货款晚了两天才到', []],
+    ['按月交钱就行', []],
+    ['我们先交一部分定金', ['contract_terms']],
+    ['我们的现款现货政策今年不变', ['contract_terms']],
+    ['We need the proposal by Monday', []],
+    ['Claims must be filed within ten days of delivery', ['contract_terms']],
+    ['Payment is due sixty days after delivery to our warehouse', []],
+  ])('"%s" is a payment or document matter, not supply → %j', (text, want) => {
+    expect(reported(text)).toEqual(want);
+  });
+});
+
+describe('price_budget: price pressure families', () => {
+  it.each([
+    '你们起码得跟那家一个价吧',
+    '返利你们才给两个点，太少了',
+    '五个点说不过去',
+    '三百箱的门槛太高了',
+    '陈列费你们能不能承担一半',
+    '预算只能出十五万',
+    "We can't justify paying a premium for features we won't use",
+    'You need to get within five percent of them',
+    'The total is higher than we budgeted',
+    "Can you hold last year's pricing?",
+  ])('"%s" → price_budget', (text) => {
+    expect(reported(text)).toContain('price_budget');
+  });
+
+  it.each([
+    '技术门槛太高了',
+    '光是模具费就二十万',
+    '成本部和财务部都在',
+    'Demand is higher than we expected this quarter',
+    '我们在谈进场费怎么开票',
+  ])('"%s" is not a price complaint', (text) => {
+    expect(reported(text)).not.toContain('price_budget');
+  });
+});
+
+describe('competitor: rival quotes and dismissed rivals', () => {
+  it.each([
+    ['We got a quote from a Korean manufacturer last week', ['competitor']],
+    ["They're about ten percent below your quote", ['competitor']],
+    ['我们也在跟另外两家谈', ['competitor']],
+  ])('"%s" → %j', (text, want) => {
+    expect(reported(text)).toEqual(want);
+  });
+
+  it.each(['其他家的方案我们根本没考虑', '别的厂家我们从来没找过', '要跟原来用的进口货做对比测试', '对比数据下周出来'])(
+    '"%s" raises no competitor',
+    (text) => {
+      expect(reported(text)).not.toContain('competitor');
+    },
+  );
+});
+
+describe('security_compliance: registrations, licences and document completeness', () => {
+  it.each([
+    '你们的医疗器械注册证还在有效期吗',
+    '危化品运输的资质齐不齐',
+    '证件都齐了吗',
+    '生产许可证复印件发我一份',
+    'Do you have an SDS for this grade?',
+    'Is it registered under REACH?',
+    'We need a food contact declaration for the film',
+  ])('"%s" → security_compliance', (text) => {
+    expect(reported(text)).toContain('security_compliance');
+  });
+
+  it.each(['保证货都齐', 'The robot has a reach of 1.2 metres', '老板管得很严'])('"%s" raises no compliance concern', (text) => {
+    expect(reported(text)).not.toContain('security_compliance');
+  });
+});
+
+describe('implementation_risk: rollout families; stage nouns alone are weak', () => {
+  it.each([
+    '我们这边上线要边营业边切换',
+    '要跟我们的WMS系统打通',
+    '车间的人搞不定这种设备',
+    '装机调试要多久',
+    '万一调试不出来怎么办',
+  ])('"%s" → implementation_risk', (text) => {
+    expect(reported(text)).toContain('implementation_risk');
+  });
+
+  it.each([
+    ['调试完付尾款', ['contract_terms']],
+    ['带个调试电脑过来看看', []],
+    ['跟你们平台的人对接一下', []],
+    ['去年停线三周，就是因为缺料', ['delivery_supply']],
+    ['培训了二十多年的老师傅', []],
+    ['这个项目是我们的节能改造', []],
+    ['新规落地以后价格都乱了', []],
+    ['Send me the installation manual', []],
+  ])('"%s" → %j (a payment milestone, a past incident, a tool or a document)', (text, want) => {
+    expect(reported(text)).toEqual(want);
+  });
+
+  it('a stage noun repeated in two turns is still reported', () => {
+    expect(codes(call([['c', '调试要派几个人？'], ['r', '两个。'], ['c', '调试期间我们要停产吗，停几天？']]))).toContain('implementation_risk');
+  });
+});
+
+describe('decision_process: approvals by others, not the rep’s own side', () => {
+  it.each([
+    '这事得财务部和法务部都签字才行',
+    '我们没法自己定供应商，得按集团的名录',
+    '还得走一个设计变更',
+    'Anything over 20k needs a purchase request signed by the GM',
+    "I'll have to put this in front of the board",
+    'It has to go through a capex approval first',
+  ])('"%s" → decision_process', (text) => {
+    expect(reported(text)).toContain('decision_process');
+  });
+
+  it.each([
+    '你回去请示一下吧',
+    '你们先评估，评估完告诉我',
+    '价格好商量',
+    '国家集采以后价格降得厉害',
+    '试点效果好的话明年再说',
+    '财务要确认一下这张票能不能入账',
+    'The owner will love it',
+    'Our headquarters opened a new plant',
+  ])('"%s" raises no decision_process', (text) => {
+    expect(reported(text)).not.toContain('decision_process');
+  });
+});
+
+describe('domestic_substitution: localisation targets and domestic-vs-imported reliability', () => {
+  it('a local-sourcing mandate and imported-vs-domestic doubts', () => {
+    expect(reported('We want to buy from local suppliers instead of imported parts')).toEqual(['domestic_substitution']);
+    expect(reported('国产的东西我最怕的就是寿命短')).toEqual(['domestic_substitution']);
+  });
+  it('reliability framed as domestic-vs-imported is domestic_substitution, not product_fit', () => {
+    expect(reported('国产的电机我比较担心的还是可靠性')).toEqual(['domestic_substitution']);
+  });
+  it('a neutral statement of origin is not a concern', () => {
+    expect(reported('都是国产的原料')).toEqual([]);
+  });
+});
+
+describe('service_support: dispatch limits, resident staff and recurring training', () => {
+  it.each([
+    '能不能两小时内派工程师上门',
+    '新来的护士每半年都要培训一次',
+    '最好给我们配个常驻工程师',
+    'We need training for new hires every quarter',
+    'Can you keep a loaner unit at our site?',
+  ])('"%s" → service_support', (text) => {
+    expect(reported(text)).toContain('service_support');
+  });
+  it("the customer's own maintenance staff are not a service request", () => {
+    expect(reported('我们的维修工自己能换')).toEqual([]);
+  });
+});
+
+describe('roi_value: money feared wasted, no visible result, payback counts', () => {
+  it.each([
+    '花了三十万，要是没效果那不就白扔了',
+    '试了半年也没感觉有啥变化',
+    '一个月用不了几次，买来干嘛',
+    '得卖多少箱才能把进场费挣回来',
+    '投了钱却没收益',
+    '新品进来会不会只是把原来的销量分走',
+  ])('"%s" → roi_value', (text) => {
+    expect(reported(text)).toEqual(['roi_value']);
+  });
+
+  it.each(['这个条款谈不拢后面都白费', '两家的东西没什么区别', '这机器用不了几次就坏了', '有没有在高层建筑上用过的案例'])(
+    '"%s" raises no roi_value',
+    (text) => {
+      expect(reported(text)).not.toContain('roi_value');
+    },
+  );
+});
+
+describe('switching_cost: what leaving the incumbent costs', () => {
+  it.each([
+    '换一家的话，模具全得重新开',
+    '换成你们的，我们得重新走一遍认证',
+    '这台压机才用了不到一年',
+    '现在的库存得先用完才能切',
+    '仓库里的那些老配件都成了废品',
+    '量要是分给你们，我们年底的返点就拿不到了',
+    '跟老供应商签的框架协议到年底',
+    '要是换了，去年的投入就白扔了',
+    '换供应商哪有那么容易',
+  ])('"%s" → switching_cost', (text) => {
+    expect(reported(text)).toContain('switching_cost');
+  });
+
+  it.each([
+    ['这批货质量不行，都得重新做', 'a rework'],
+    ['这台压机用了不到一年就坏了', 'an early failure'],
+    ['买回来变成摆设', 'an unused purchase'],
+    ['我们现在用的是德国的牌子', 'naming the incumbent only'],
+    ['We need the migration test results for the film', 'chemical migration'],
+  ])('"%s" is not a switching cost (%s)', (text) => {
+    expect(reported(text)).not.toContain('switching_cost');
+  });
+
+  it('money spent on the incumbent and wasted by switching is switching_cost, not roi_value', () => {
+    expect(reported('前年刚买的设备，现在换掉，这钱不就白花了')).toEqual(['switching_cost']);
+  });
+});
+
+describe('contract_terms: returns, written conditions, exit rights, claim windows', () => {
+  it.each([
+    '卖不完的能不能退',
+    '把这一条写入合同',
+    '我们要有权随时终止合同',
+    '质量异议要在七天内提出，太短了',
+    '农户都是赊账的，现款现货我们做不到',
+  ])('"%s" → contract_terms', (text) => {
+    expect(reported(text)).toContain('contract_terms');
+  });
+  it('a return as an event is not a term being negotiated', () => {
+    expect(reported('上周那张退货单你补一下')).toEqual([]);
+    expect(reported('终端客户退货了')).toEqual([]);
+  });
+});
+
+describe('product_fit: stated limits, operating conditions, drop-in checks, taste and size', () => {
+  it.each([
+    '你们这个型号的高度不能超过五十毫米',
+    '涂层厚度要控制在二十微米以内',
+    '硬度够不够',
+    '在零下三十度的冷库里能用吗',
+    '会不会跟我们现在用的胶水起反应',
+    '封装跟原来那颗一样吗',
+    '大货能不能保持打样的水平',
+    '这个口味太咸了',
+    '五百克一袋有点大',
+    '能不能满足我们的精度要求',
+    'Is the coating resistant to salt spray?',
+    'The gap needs to be under three millimetres',
+  ])('"%s" → product_fit', (text) => {
+    expect(reported(text)).toContain('product_fit');
+  });
+
+  it.each([
+    '你们能不能做到每周拜访一次',
+    '能不能改成月结',
+    '会不会跟我们的排期冲突',
+    '年底的任务量达不到怎么办',
+    '换规格的时候谁来调',
+    '质量协议下周签',
+    '有信创适配证明吗',
+    '我们资金压力多大你知道吗',
+    '生意太淡了',
+    'It is a pin-compatible part',
+    'Our reliability engineers will review it',
+    'It must be at least ten percent cheaper',
+  ])('"%s" raises no product_fit', (text) => {
+    expect(reported(text)).not.toContain('product_fit');
+  });
+});
+
+describe('negation and dismissal: rhetorical forms, worry synonyms, anaphoric dismissals', () => {
+  it('rhetorical 不就/岂不 and "does not follow" forms are not negations', () => {
+    expect(reported('那三十万岂不是打水漂了')).toEqual(['roi_value']);
+    expect(reported('展会上反响好不代表卖得动')).toEqual(['roi_value']);
+    expect(reported('好评多不等于卖得动')).toEqual(['roi_value']);
+  });
+
+  it('worry synonyms and "we checked it, fine" clauses dismiss the topic', () => {
+    expect(reported('售后这块从来不用我们操心')).toEqual([]);
+    expect(reported('交期这块你们一直没让人费过心')).toEqual([]);
+    expect(reported('样品我们测过了，挺好')).toEqual([]);
+    expect(reported('参数我们都看过了，没问题')).toEqual([]);
+    expect(reported('交期我们看过了，太长')).toEqual(['delivery_supply']);
+  });
+
+  it('an anaphoric dismissal clause dismisses the one or two clauses before it', () => {
+    expect(reported('付款方式按老规矩，这都没问题')).toEqual([]);
+    expect(reported('交期四周，我们排得开，这个不是问题。')).toEqual([]);
+    expect(reported('The lead time is six weeks, that\'s fine')).toEqual([]);
+    const e = explainConcerns(customer('付款方式按老规矩，这都没问题')).find((x) => x.matched === '付款方式');
+    expect(e?.negation).toMatchObject({ negated: true, where: 'carried' });
+  });
+
+  it('not when the dismissal is a question, comes after a contrast marker, or is far away', () => {
+    expect(reported('交期四周，这个没问题吧？')).toEqual(['delivery_supply']);
+    expect(reported('价格贵了点，但是这个没问题')).toEqual(['price_budget']);
+    expect(reported('交期六周。我们下周开会。这个没问题')).toEqual(['delivery_supply']);
+  });
+});
+
+describe('pattern prefilter (required literals)', () => {
+  it('reads mandatory literal runs and all-literal groups, skipping optional parts', () => {
+    expect(requiredLiterals('(白花|白扔)了?')).toEqual(['白花', '白扔']);
+    expect(requiredLiterals('先(给我们)?(送|发)')).toEqual(['先']);
+    expect(requiredLiterals(String.raw`\bwhen (it|they) (ships?|lands?)`)).toEqual(['when ']);
+    expect(requiredLiterals('(?<![款钱])(没到|到不了)')).toEqual(['没到', '到不了']);
+    expect(requiredLiterals(String.raw`(合同|协议).{0,8}(还有|剩)(\d+)`)).toEqual(['合同', '协议']);
+    expect(requiredLiterals(String.raw`\bAUDIT (is|was) due`)).toEqual(['audit ']);
+  });
+  it('gives no prefilter when a literal is not guaranteed', () => {
+    expect(requiredLiterals('x|y')).toBeUndefined();
+    expect(requiredLiterals('(a|b.c)?d*')).toBeUndefined();
+    expect(requiredLiterals('[甲乙]+(丙)?')).toBeUndefined();
+    expect(requiredLiterals('(É|é)t')).toEqual(['t']);
+  });
+  it('finds exactly the matches of running every pattern', () => {
+    const c = compileTaxonomy(builtinTaxonomy);
+    const key = (code: string, src: string, s: number, e: number) => `${code}|${src}|${s}|${e}`;
+    const corpus = [
+      ...DEV_EXAMPLES.flatMap((e) => e.turns.map((t) => t[1])),
+      '上回那批货在海关扣了五天，万一这次又没送到怎么办？',
+      'Last year the resin got stuck at customs; can you ship by air and tell me when it arrives?',
+      '你们这个型号的高度不能超过五十毫米，涂层厚度要控制在二十微米以内。',
+      '换一家的话，模具全得重新开；那三十万岂不是打水漂了。',
+    ].map(normalizeText);
+    for (const text of corpus) {
+      const got = findRawMatches(c, text)
+        .filter((m) => m.entry.kind === 'pattern')
+        .map((m) => key(m.entry.code, m.entry.source, m.start, m.end))
+        .sort();
+      const want: string[] = [];
+      const lists = [...(/[\u4e00-\u9fff]/.test(text) ? c.hanPatterns : []), ...(/[a-z]/.test(text) ? c.latinPatterns : [])];
+      for (const p of lists) {
+        p.re.lastIndex = 0;
+        let m: RegExpExecArray | null;
+        while ((m = p.re.exec(text)) !== null) want.push(key(p.entry.code, p.entry.source, m.index, m.index + m[0].length));
+      }
+      expect(got).toEqual(want.sort());
+    }
   });
 });

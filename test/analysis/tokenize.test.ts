@@ -70,6 +70,11 @@ describe('splitSentences', () => {
 });
 
 describe('segmentZh (jieba + domain dictionary)', () => {
+  it('keeps 量产 whole, so 产能 is not read across "量产|能不能"', () => {
+    const words = segmentZh('批量生产以后量产能不能稳定').map((t) => t.text);
+    expect(words).toContain('量产');
+    expect(words).not.toContain('产能');
+  });
   it('keeps domain words whole', () => {
     const words = ['交期', '现货', '账期', '国产替代', '信创', '等保', '维保', '招标', '回本'];
     const text = '交期和现货，账期，国产替代和信创，等保，维保，招标，回本';

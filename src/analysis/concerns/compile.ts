@@ -19,6 +19,12 @@
  *   Patterns declared under `zh` run only on text containing Han characters; those under `en`
  *   only on text containing Latin letters.
  * - `exclude` patterns (same rewrite) remove this code's matches that overlap them.
+ * - Prefilter: a pattern whose source has required literals (a mandatory literal run or a
+ *   mandatory group of plain-literal alternatives, see `requiredLiterals`) is run only when one
+ *   of them occurs in the text. The literals are found by the same first-character scan as the
+ *   substring terms, so a segment pays for the patterns that can match, not for all of them
+ *   (a failed `exec` on a short segment costs about as much as scanning it). Results are
+ *   identical to running every pattern.
  */
 import type { ConcernCodeDef, Taxonomy, Weight } from '../taxonomy/schema.js';
 import { hasHan, normalizeText } from '../text/normalize.js';
@@ -61,7 +67,143 @@ interface CompiledPattern {
   re: RegExp;
   gapNames: string[];
   entry: MatchEntry;
+  /** Position in its list (hanPatterns / latinPatterns). */
+  index: number;
+  /** False when the pattern has required literals (see `requiredLiterals`): it only runs when one occurs. */
+  always: boolean;
 }
+
+/** A required literal of some patterns, found by the same first-character scan as substring terms. */
+interface PatternAnchor {
+  text: string;
+  han: number[];
+  latin: number[];
+}
+
+const REGEX_META = new Set(['\\', '.', '[', ']', '(', ')', '*', '+', '?', '{', '}', '|', '^', '$']);
+
+/** End index (exclusive) of the group or class starting at `i` ("(" or "["), honouring escapes and nested classes. */
+function skipBracket(src: string, i: number): number {
+  if (src[i] === '[') {
+    let j = i + 1;
+    if (src[j] === '^') j++;
+    if (src[j] === ']') j++;
+    for (; j < src.length; j++) {
+      if (src[j] === '\\') j++;
+      else if (src[j] === ']') return j + 1;
+    }
+    return src.length;
+  }
+  let depth = 0;
+  for (let j = i; j < src.length; j++) {
+    const c = src[j];
+    if (c === '\\') j++;
+    else if (c === '[') j = skipBracket(src, j) - 1;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return j + 1;
+  }
+  return src.length;
+}
+
+/** Split a regex source at its top-level "|" (not inside groups or classes). */
+function splitTopLevel(src: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (let j = 0; j < src.length; j++) {
+    const c = src[j];
+    if (c === '\\') j++;
+    else if (c === '(' || c === '[') j = skipBracket(src, j) - 1;
+    else if (c === '|') {
+      parts.push(src.slice(start, j));
+      start = j + 1;
+    }
+  }
+  parts.push(src.slice(start));
+  return parts;
+}
+
+/** End index of the escape sequence starting at `i` (a backslash): \\uXXXX, \\u{…}, \\xXX, \\p{…}, \\k<…>, \\cX, \\12, \\d… */
+function escapeEnd(src: string, i: number): number {
+  const n = src[i + 1];
+  const rest = src.slice(i + 2);
+  let m: RegExpExecArray | null = null;
+  if (n === 'u') m = /^(?:\{[0-9a-fA-F]+\}|[0-9a-fA-F]{4})/.exec(rest);
+  else if (n === 'x') m = /^[0-9a-fA-F]{2}/.exec(rest);
+  else if (n === 'p' || n === 'P') m = /^\{[^}]*\}/.exec(rest);
+  else if (n === 'k') m = /^<[^>]*>/.exec(rest);
+  else if (n === 'c') m = /^[A-Za-z]/.exec(rest);
+  else if (n !== undefined && n >= '1' && n <= '9') m = /^[0-9]*/.exec(rest);
+  return i + 2 + (m ? m[0].length : 0);
+}
+
+/** Literal text only, and no cased non-ASCII letter (the "i" flag folds "É"/"é", `includes` would not). */
+const isPlainLiteral = (s: string): boolean =>
+  s.length > 0 && [...s].every((ch) => !REGEX_META.has(ch) && (ch.charCodeAt(0) < 128 || ch.toLowerCase() === ch.toUpperCase()));
+
+/**
+ * A cheap prefilter for a pattern: literal strings of which every match must contain at least
+ * one, read from the pattern source. Candidates are runs of literal characters at the top
+ * level and top-level groups whose alternatives are all plain literals ("(白花|白扔)"), both
+ * only when not optional (no ?, *, {0,…} after them). The candidate with the longest shortest
+ * literal wins (then the fewest literals). Undefined when the pattern has a top-level "|" or no
+ * candidate. Lowercased: patterns run case-insensitively on lowercased text.
+ */
+export function requiredLiterals(src: string): string[] | undefined {
+  if (splitTopLevel(src).length > 1) return undefined;
+  const candidates: string[][] = [];
+  let run = '';
+  const endRun = (): void => {
+    if (run) candidates.push([run]);
+    run = '';
+  };
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i]!;
+    let end: number;
+    let literal: string | undefined;
+    let group: string | undefined;
+    if (c === '\\') end = escapeEnd(src, i);
+    else if (c === '[') end = skipBracket(src, i);
+    else if (c === '(') {
+      end = skipBracket(src, i);
+      const inner = src.slice(i + 1, end - 1);
+      if (!inner.startsWith('?')) group = inner;
+      else if (inner.startsWith('?:')) group = inner.slice(2);
+      else if (/^\?<[A-Za-z]/.test(inner)) group = inner.slice(inner.indexOf('>') + 1);
+    } else {
+      end = i + 1;
+      if (!REGEX_META.has(c)) literal = c;
+    }
+    // quantifier after the atom
+    let q = '';
+    const qm = /^(?:[?*+]|\{\d+(?:,\d*)?\})\??/.exec(src.slice(end));
+    if (qm) q = qm[0];
+    const optional = q.startsWith('?') || q.startsWith('*') || /^\{0[,}]/.test(q);
+    if (literal !== undefined && !isPlainLiteral(literal)) literal = undefined;
+    if (literal !== undefined && !q) run += literal;
+    else {
+      if (literal !== undefined && !optional) run += literal;
+      endRun();
+      if (group !== undefined && !optional) {
+        const alts = splitTopLevel(group);
+        if (alts.every(isPlainLiteral)) candidates.push(alts);
+      }
+    }
+    i = end + q.length;
+  }
+  endRun();
+  let best: string[] | undefined;
+  let bestMin = 0;
+  for (const cand of candidates) {
+    const min = Math.min(...cand.map((s) => s.length));
+    if (!best || min > bestMin || (min === bestMin && cand.length < best.length)) {
+      best = cand;
+      bestMin = min;
+    }
+  }
+  return best?.map((s) => s.toLowerCase());
+}
+
 
 export interface CompiledTaxonomy {
   taxonomy: Taxonomy;
@@ -73,6 +215,8 @@ export interface CompiledTaxonomy {
   wordPrefixes: Map<string, WordPhrase[]>;
   hanPatterns: CompiledPattern[];
   latinPatterns: CompiledPattern[];
+  /** Required literals of patterns, by first character (see `requiredLiterals`). */
+  anchors: Map<string, PatternAnchor[]>;
   excludes: Array<{ re: RegExp; han: boolean }[]>;
 }
 
@@ -161,6 +305,7 @@ export function compileTaxonomy(taxonomy: Taxonomy): CompiledTaxonomy {
     wordPrefixes: new Map(),
     hanPatterns: [],
     latinPatterns: [],
+    anchors: new Map(),
     excludes: [],
   };
   // the strongest entry wins when a term is listed twice for one code
@@ -202,8 +347,11 @@ export function compileTaxonomy(taxonomy: Taxonomy): CompiledTaxonomy {
         for (const src of def.patterns?.[lang]?.[strength] ?? []) {
           const { source, gapNames } = rewritePattern(src);
           const entry: MatchEntry = { codeIndex, code: def.code, strength, weight, kind: 'pattern', lang, source: src, checkWords: false };
-          const cp: CompiledPattern = { re: new RegExp(source, 'gid'), gapNames, entry };
-          (lang === 'zh' ? compiled.hanPatterns : compiled.latinPatterns).push(cp);
+          const list = lang === 'zh' ? compiled.hanPatterns : compiled.latinPatterns;
+          const anchors = requiredLiterals(src);
+          const cp: CompiledPattern = { re: new RegExp(source, 'gid'), gapNames, entry, index: list.length, always: !anchors };
+          list.push(cp);
+          for (const a of anchors ?? []) addAnchor(compiled.anchors, a, lang, cp.index);
         }
       }
     }
@@ -218,6 +366,14 @@ export function compileTaxonomy(taxonomy: Taxonomy): CompiledTaxonomy {
   for (const list of compiled.substring.values()) list.sort((a, b) => b.text.length - a.text.length);
   cache.set(taxonomy, compiled);
   return compiled;
+}
+
+function addAnchor(map: Map<string, PatternAnchor[]>, text: string, lang: 'zh' | 'en', index: number): void {
+  let list = map.get(text[0]!);
+  if (!list) map.set(text[0]!, (list = []));
+  let a = list.find((x) => x.text === text);
+  if (!a) list.push((a = { text, han: [], latin: [] }));
+  (lang === 'zh' ? a.han : a.latin).push(index);
 }
 
 function addTo<T>(map: Map<string, T[]>, key: string, value: T): void {
@@ -238,12 +394,25 @@ export function findRawMatches(c: CompiledTaxonomy, norm: string): RawMatch[] {
   const han = hasHan(norm);
   const latin = /[a-z]/.test(norm);
 
-  // substring terms (Chinese, and terms like "3c认证")
+  // substring terms (Chinese, and terms like "3c认证"); the same scan arms the patterns whose
+  // required literals occur (a pattern with none of them cannot match and is not run)
+  const armedHan = han ? new Uint8Array(c.hanPatterns.length) : undefined;
+  const armedLatin = latin ? new Uint8Array(c.latinPatterns.length) : undefined;
   for (let i = 0; i < n; i++) {
-    const list = c.substring.get(norm[i]!);
-    if (!list) continue;
-    for (const t of list) {
-      if (norm.startsWith(t.text, i)) out.push({ entry: t.entry, start: i, end: i + t.text.length, gaps: [] });
+    const ch = norm[i]!;
+    const list = c.substring.get(ch);
+    if (list) {
+      for (const t of list) {
+        if (norm.startsWith(t.text, i)) out.push({ entry: t.entry, start: i, end: i + t.text.length, gaps: [] });
+      }
+    }
+    const anchors = c.anchors.get(ch);
+    if (anchors) {
+      for (const a of anchors) {
+        if (!norm.startsWith(a.text, i)) continue;
+        if (armedHan) for (const k of a.han) armedHan[k] = 1;
+        if (armedLatin) for (const k of a.latin) armedLatin[k] = 1;
+      }
     }
   }
 
@@ -261,8 +430,8 @@ export function findRawMatches(c: CompiledTaxonomy, norm: string): RawMatch[] {
     }
   }
 
-  if (han) runPatterns(c.hanPatterns, norm, out);
-  if (latin) runPatterns(c.latinPatterns, norm, out);
+  if (armedHan) runPatterns(c.hanPatterns, armedHan, norm, out);
+  if (armedLatin) runPatterns(c.latinPatterns, armedLatin, norm, out);
   return out;
 }
 
@@ -281,8 +450,9 @@ function tryPhrase(p: WordPhrase, tokens: Token[], i: number, norm: string, out:
   out.push({ entry: p.entry, start: tokens[i]!.start, end: tokens[i + last]!.end, gaps: [] });
 }
 
-function runPatterns(patterns: CompiledPattern[], norm: string, out: RawMatch[]): void {
+function runPatterns(patterns: CompiledPattern[], armed: Uint8Array, norm: string, out: RawMatch[]): void {
   for (const p of patterns) {
+    if (!p.always && armed[p.index] === 0) continue;
     const re = p.re;
     re.lastIndex = 0;
     let m: RegExpExecArray | null;

@@ -29,7 +29,11 @@
  * 5. a dismissal (a cue after the trigger, or 不担心/不在乎/不着急/not worried… before it;
  *    not a plain negated fact like "不走招标") carries over to the same code in a neighbouring
  *    clause (±2) of the same sentence: "售后我们不担心，你们在华南有服务网点" raises nothing;
- *    not when that clause is a question or a contrast marker (但是/but…) stands between them.
+ *    not when that clause is a question or a contrast marker (但是/but…) stands between them;
+ * 6. an anaphoric dismissal clause (an anaphor + a dismissal and nothing else: "这个不是问题",
+ *    "这都没问题", "that's fine") negates the matches of the one or two clauses before it in the
+ *    same sentence: "付款方式按老规矩，这都没问题" raises nothing; not across a
+ *    contrast marker, not when either clause is a question ("交期四周，这个没问题吧？").
  *
  * **Mentions and confidence.** A *turn* is a maximal run of consecutive segments by the same
  * speaker. `mentions` = number of distinct customer turns that raise the code. Each such turn
@@ -244,6 +248,25 @@ function analyseSegment(
     });
     if (source) j.neg = { negated: true, cue: source.neg.cue ?? '', where: 'carried' };
   }
+  // 6. an anaphoric dismissal clause ("这个不是问题", "that's fine") dismisses what the one or two
+  //    clauses before it in the same sentence named: "付款方式按老规矩，这都没问题"
+  if (clauses.some((cl) => ANAPHORIC_DISMISSAL_RE.test(cl.text))) {
+    for (const j of judged) {
+      if (j.neg.negated || j.ci < 0 || isQuestionClause(norm, j.clause)) continue;
+      sentences ??= splitSentences(norm);
+      const sj = spanIndexAt(sentences, j.m.start);
+      for (let k = j.ci + 1; k <= j.ci + 2 && k < clauses.length; k++) {
+        const cl = clauses[k]!;
+        if (spanIndexAt(sentences, cl.start) !== sj) break;
+        CONTRAST_RE.lastIndex = 0;
+        if (CONTRAST_RE.test(norm.slice(j.m.end, cl.start))) break;
+        if (ANAPHORIC_DISMISSAL_RE.test(cl.text) && !isQuestionClause(norm, cl)) {
+          j.neg = { negated: true, cue: cl.text, where: 'carried' };
+          break;
+        }
+      }
+    }
+  }
   const hits: Hit[] = [];
   for (const { m, clause, neg } of judged) {
     if (neg.negated) {
@@ -274,8 +297,23 @@ function introducedAsConcern(norm: string, clause: TextSpan, matchStart: number)
   return lastEnd >= 0 && countUnits(pre.slice(lastEnd)) <= 3;
 }
 
+/**
+ * A clause that only dismisses what was just said: an anaphor (这个/这/那/这块/都…, that/this/it)
+ * and a dismissal, nothing else ("这个不是问题", "这都没问题", "that's fine", "it's not an issue").
+ */
+const ANAPHORIC_DISMISSAL_RE = new RegExp(
+  [
+    '^(?:这个|这些|这块|这一块|这方面|这一点|这点|这|那个|那|这都|那都|都)(?:倒|也|都|并|真|确实|其实|完全|根本|基本)*(?:是)?\\s*' +
+      '(?:不是问题|不是什么问题|不是大问题|不成问题|不算问题|不是事儿?|没问题|没什么问题|没啥问题|没有问题|没大问题|问题不大|无所谓|' +
+      '不重要|不是重点|不是关键|还好|还行|可以接受|能接受|没关系|不担心|不用担心|放心|不急|不着急|好说|没毛病|够用|来得及)' +
+      '[了的啊呀吧哈呢]*$',
+    "^(?:that|this|it|which)(?:'s| is| was| should be| will be| would be| seems| sounds)? (?:totally |really |all |perfectly |pretty |more than |absolutely )?" +
+      '(?:fine|ok|okay|good|great|acceptable|manageable|no problem|no issue|not (?:a|an|the|really a|really an) (?:problem|issue|concern|worry))$',
+  ].join('|'),
+);
+
 /** A dismissal ("不担心", "不是问题", "is fine"), as opposed to a plain negated fact ("不走招标"). */
-const DISMISSIVE_CUE_RE = /担心|在乎|在意|关心|考虑|着急|急|怕|无所谓|问题|事|重要|关键|重点|worr|concern|care|matter|problem|issue|fine|ok|good/;
+const DISMISSIVE_CUE_RE = /担心|在乎|在意|关心|考虑|着急|急|怕|无所谓|问题|事|重要|关键|重点|操|费心|烦心|worr|concern|care|matter|problem|issue|fine|ok|good/;
 
 function isDismissal(neg: NegationResult): boolean {
   return neg.where === 'after' || (neg.cue !== undefined && DISMISSIVE_CUE_RE.test(neg.cue));

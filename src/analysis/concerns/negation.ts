@@ -16,7 +16,9 @@
  *    not count. If another trigger sits between the match and the cue without a coordinator
  *    (和/跟/、/and/or), the cue belongs to that one ("交期太长价格还好" does not negate 交期).
  *    When the match's clause only names the topic ("这个交期的话，我们不着急", "价格这块，
- *    能接受", "售后呢，不担心"), the cue may come from the next clause.
+ *    能接受", "售后呢，不担心"), or names it with an evaluation verb ("样品我们测过了，挺好",
+ *    "质量试过了，还行"), the cue may come from the next clause. Worry synonyms count as cues
+ *    ("售后从来不用我们操心").
  *
  * What is *not* a negator (masked before the search):
  * - A-not-A questions: 能不能, 会不会, 有没有, 是不是, 可不可以, 够不够, 支不支持 (any X不X / X没X).
@@ -27,6 +29,8 @@
  * - Negations inside another matched trigger ("没有现货", "不支持", "don't have the budget"
  *   are triggers themselves and therefore concerns).
  * - Comparatives and connectives: 不如, 没有…那么, 不过, 不但, 不管, 不少, 不错 (before).
+ * - Rhetorical questions and "does not follow" forms, which assert the concern: 不就, 岂不, 不也
+ *   ("那三十万岂不是白扔了"), 不等于, 不代表, 不意味着 ("展会上反响好不代表卖得动").
  *
  * Cancellation: a negated match still counts when its clause is a question (ends in ?/？ or
  * 吗/吧/么/呢/嘛, or starts with an English auxiliary: "交期没问题吧?", "isn't the lead time
@@ -69,6 +73,8 @@ const ZH_NON_NEGATORS = [
   '撑不住', '过不了', '通不过', '谈不拢', '定不了', '做不了', '信不过', '差不多', '对不起', '不见得', '未必', '未来',
   '无法', '没法', '没办法', '无论', '无锡', '没底', '没把握', '没谱', '没准', '没多久', '没几天', '没想到', '没多少',
   '没什么钱', '没人', '没有人', '无人',
+  // rhetorical questions and "does not follow" forms assert the concern: "那笔钱岂不是白花了", "好评多不代表卖得动"
+  '不就', '岂不', '不也', '不等于', '不代表', '不意味着', '不说明',
 ];
 
 const EN_NON_NEGATORS = [
@@ -114,7 +120,8 @@ const ZH_POST_CUES = [
   '不用担心', '放心', '不急', '不着急', '不用管', '不用考虑', '都好说', '好说', '好商量', '挺好', '很好', '不错', '满意',
   '够用', '很充足', '充足', '比较合理', '挺合理', '合理', '很稳定', '挺稳定', '一直很稳', '挺准时', '很准时', '都准时',
   '很及时', '挺及时', '没毛病', '不缺', '没事',
-  '已经过了', '已经通过了', '已经通过', '已经搞定', '已经解决了', '已经解决', '都齐全', '都有了',
+  '已经过了', '已经通过了', '已经通过', '已经搞定', '已经解决了', '已经解决', '都齐全', '都有了', '齐全', '挺全', '很全',
+  '比较全', '省心',
   '很快', '挺快', '蛮快', '很简单', '挺简单', '简单', '很容易', '容易', '很方便', '挺方便', '很顺利', '挺顺利', '靠谱',
 ];
 
@@ -123,6 +130,8 @@ const POST_CUE_RE = new RegExp(
     alt(ZH_POST_CUES),
     '不(?:算|太|是很|怎么|那么|是太)?(?:贵|高|长|慢|难|复杂|麻烦|缺|愁|紧张)',
     '(?:倒|也|并)?不(?:是|太|怎么)?(?:特别|很|太|那么|怎么)?(?:担心|在意|在乎|关心|着急|急)',
+    // worry synonyms: "从来不用我们操心", "不用费心"
+    '(?:从来|一直|从|都|也|根本)?(?:没|没有|不|不用|不需要|不必)(?:让|叫|要)?(?:我们?|人)?(?:操|费|烦)(?:过|什么)?心',
     "\\b(?:(?:is|are|was|were|'s|'re|seems?|looks?|sounds?|feels?) )?(?:totally |pretty |really |all |perfectly |quite |more than |very )?(?:fine|ok|okay|good|great|reasonable|acceptable|competitive|manageable|covered|sorted|solid|no problem|no issue)\\b",
     "\\b(?:(?:is|are|was|were|'s|'re) )?not (?:really |actually |exactly |even |that much of |much of )?(?:a|an|the|our|my|any) (?:\\w+ )?(?:issue|problem|concern|worry|priority|factor|dealbreaker|deal breaker)s?\\b",
     "\\b(?:isn't|aren't|wasn't|weren't) (?:really |actually |exactly |even |that much of |much of )?(?:a|an|the|our|my|any) (?:\\w+ )?(?:issue|problem|concern|worry|priority|factor)s?\\b",
@@ -144,7 +153,8 @@ const CONDITIONAL_RE = /如果|要是|假如|假设|万一|只要|除非|一旦|
 /** 的话 right after a topic ("交期的话，…") marks the topic; after a predicate ("交期没问题的话") it is a condition. */
 const DEHUA_RE = /的话/g;
 /** What may follow a trigger when its clause only names a topic ("这个交期的话", "价格这块", "售后呢"). */
-const TOPIC_TAIL_RE = /^\s*(?:的话|这块|这一块|这方面|方面|这边|那边|这个|的|呢|嘛|吧|啊|呀|问题)*\s*$/;
+const TOPIC_TAIL_RE =
+  /^\s*(?:的话|这块|这一块|这方面|方面|这边|那边|这个|的|呢|嘛|吧|啊|呀|问题|(?:我们|我|都|也|已经|之前|上次)*(?:看|试|测|用|验|评估|对比|比)(?:过|了)了?)*\s*$/;
 /** Doubt about the topic keeps a negated mention a concern ("I'm not sure your lead time works for us"). */
 const UNCERTAIN_RE = /不确定|不知道|不清楚|不好说|说不准|拿不准|没把握|吃不准|\b(?:not sure|unsure|don't know|do not know|wonder|wondering|doubt|doubtful)\b/;
 const ZH_QUESTION_END_RE = /[吗吧么呢嘛][啊呀哦哈啦]?\s*$/;
