@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Validates eval/concerns/calls.jsonl and prints its coverage counts as Markdown.
-// Usage: node eval/concerns/stats.mjs [path]   (exit code 1 on any validation error)
+// Validates a labelled concern set (eval/concerns or eval/concerns-heldout) and prints its coverage counts as Markdown.
+// Usage: node eval/concerns/stats.mjs [path]   (exit code 1 on any validation error; ids zh-001 / en-001, held-out ho-zh-001)
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -21,11 +21,12 @@ readFileSync(path, 'utf8').split('\n').forEach((line, n) => {
   let c;
   try { c = JSON.parse(line); } catch (e) { err(`line ${n + 1}`, `invalid JSON (${e.message})`); return; }
   const id = c.id ?? `line ${n + 1}`;
-  if (!/^(zh|en)-\d{3}$/.test(c.id ?? '')) err(id, 'id must look like zh-001 / en-001');
+  const idm = /^(?:ho-)?(zh|en)-\d{3}$/.exec(c.id ?? '');
+  if (!idm) err(id, 'id must look like zh-001 / en-001 (optionally prefixed ho-)');
   if (ids.has(c.id)) err(id, 'duplicate id');
   ids.add(c.id);
   if (!['zh', 'en'].includes(c.language)) err(id, `language ${c.language}`);
-  else if (!c.id?.startsWith(c.language)) err(id, 'language does not match id prefix');
+  else if (idm && idm[1] !== c.language) err(id, 'language does not match id prefix');
   if (typeof c.industry !== 'string' || !/^[a-z_]+$/.test(c.industry)) err(id, 'industry');
   if (!Array.isArray(c.gold)) err(id, 'gold must be an array');
   else {

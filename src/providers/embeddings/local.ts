@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { errorText, localPipeline } from '../transformers.js';
 import { EmbeddingsConfigError, l2normalize, type EmbeddingsProvider } from './types.js';
 
 /**
@@ -100,23 +101,9 @@ export async function createLocalEmbeddings(opts: LocalEmbeddingsOptions): Promi
   const prefix = opts.prefix ?? (/(^|[/_-])e5([_-]|$)/i.test(model) ? 'query: ' : '');
   const batchSize = Math.max(1, opts.batchSize ?? 16);
 
-  let loading: Promise<Extractor> | undefined;
-  const load = (): Promise<Extractor> => {
-    loading ??= (async () => {
-      const { pipeline, env } = await import('@huggingface/transformers');
-      // transformers.js resolves `<localModelPath>/<model id>/<file>`; everything else is switched off.
-      env.localModelPath = path.resolve(opts.modelsDir);
-      env.allowLocalModels = true;
-      env.allowRemoteModels = false;
-      env.useFSCache = false;
-      const extractor = await pipeline('feature-extraction', model, { dtype, local_files_only: true });
-      return extractor as unknown as Extractor;
-    })().catch((err: unknown) => {
-      loading = undefined; // let a later call try again (e.g. after the folder was fixed)
-      throw new EmbeddingsConfigError('model_load_failed', `Local embeddings model "${model}" in ${dir} failed to load: ${errorText(err)}`);
-    });
-    return loading;
-  };
+  const load = localPipeline<Extractor>('feature-extraction', { modelsDir: opts.modelsDir, model, dtype }, (message) =>
+    new EmbeddingsConfigError('model_load_failed', `Local embeddings model "${model}" in ${dir} failed to load: ${message}`),
+  );
 
   const run = async (texts: string[], signal: AbortSignal | undefined): Promise<number[][]> => {
     signal?.throwIfAborted();
@@ -158,6 +145,3 @@ export async function createLocalEmbeddings(opts: LocalEmbeddingsOptions): Promi
   };
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { errorText, localPipeline } from '../transformers.js';
 import {
   SpeechConfigError,
   type SpeechProvider,
@@ -122,23 +123,9 @@ export async function createLocalSpeechProvider(opts: { modelsDir: string; model
   if (!existsSync(path.join(dir, 'config.json'))) throw missing(model, path.join(dir, 'config.json'), 'does not exist');
   const dtype = pickDtype(dir, model);
 
-  let loading: Promise<AsrPipeline> | undefined;
-  const load = (): Promise<AsrPipeline> => {
-    loading ??= (async () => {
-      const { pipeline, env } = await import('@huggingface/transformers');
-      // transformers.js resolves `<localModelPath>/<model id>/<file>`; everything else is switched off.
-      env.localModelPath = path.resolve(opts.modelsDir);
-      env.allowLocalModels = true;
-      env.allowRemoteModels = false;
-      env.useFSCache = false;
-      const asr = await pipeline('automatic-speech-recognition', model, { dtype, local_files_only: true });
-      return asr as unknown as AsrPipeline;
-    })().catch((err: unknown) => {
-      loading = undefined; // let a later call try again (e.g. after the folder was fixed)
-      throw new SpeechConfigError('model_load_failed', `Local Whisper model "${model}" in ${dir} failed to load: ${errorText(err)}`);
-    });
-    return loading;
-  };
+  const load = localPipeline<AsrPipeline>('automatic-speech-recognition', { modelsDir: opts.modelsDir, model, dtype }, (message) =>
+    new SpeechConfigError('model_load_failed', `Local Whisper model "${model}" in ${dir} failed to load: ${message}`),
+  );
 
   const run = async (wav: Buffer, o: TranscribeOptions): Promise<SpeechResult> => {
     o.signal?.throwIfAborted();
@@ -192,6 +179,3 @@ function toSegments(chunks: AsrChunk[], text: string, duration: number): SpeechS
   return segments;
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
