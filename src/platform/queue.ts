@@ -30,7 +30,7 @@ export class PermanentError extends Error {
 
 export interface JobQueue {
   readonly kind: 'bullmq' | 'in-process';
-  /** Adds a job (run after `delayMs` if given); a second add with the same jobId is ignored while the first is known. */
+  /** Adds a job (run after `delayMs` if given); a second add with the same jobId is ignored while the first is pending or running. */
   add(queue: QueueName, data: object, jobId: string, opts?: { delayMs?: number }): Promise<void>;
   /** Starts consuming every queue that has a processor. */
   work(processors: Processors, concurrency?: Partial<Record<QueueName, number>>): void;
@@ -192,12 +192,19 @@ class InProcessQueue implements JobQueue {
   private async runOnce(name: QueueName, processor: Processor, data: object, jobId: string, attempt: number) {
     if (this.closed) return;
     const isLastAttempt = attempt >= this.opts.attempts;
+    const key = `${name}/${jobId}`;
     try {
       await processor({ id: jobId, queue: name, data: data as Record<string, unknown>, attempt, isLastAttempt, progress: async () => {} });
+      // Finished ids are forgotten so a long-running process does not grow without bound;
+      // the processors are idempotent, so a later add of the same id is harmless.
+      this.known.delete(key);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.opts.logger.warn({ queue: name, jobId, attempt, err: message }, 'job attempt failed');
-      if (err instanceof PermanentError || isLastAttempt) return;
+      if (err instanceof PermanentError || isLastAttempt) {
+        this.known.delete(key);
+        return;
+      }
       this.schedule(name, data, jobId, attempt + 1, this.opts.backoffMs * 2 ** (attempt - 1));
     }
   }
