@@ -396,7 +396,7 @@ describe('decide: ranking', () => {
     }
   });
 
-  it('is fast: 500 reps well under 1 ms per decision', () => {
+  it('decides among 500 reps, only eligible ones as candidates', () => {
     const reps = Array.from({ length: 500 }, (_, i) =>
       rep(`rep-${i}`, {
         industries: [`industry_${i % 7}/sub_${i % 5}`, `industry_${i % 3}`],
@@ -416,13 +416,16 @@ describe('decide: ranking', () => {
       ],
     });
     const l = lead({ industry: 'industry_1/sub_2', techNeed: 'plc_programming' });
-    for (let i = 0; i < 200; i++) decide(l, reps, r); // warm up
-    const runs = 500;
-    const t0 = performance.now();
-    for (let i = 0; i < runs; i++) decide(l, reps, r);
-    const perDecision = (performance.now() - t0) / runs;
-    // Typically ~0.03–0.1 ms here; the bound is loose so a busy machine does not fail it.
-    expect(perDecision).toBeLessThan(1);
+    // Speed is measured by bench/assignment.ts; here: 500 reps give a decision among eligible reps only.
+    const d = decide(l, reps, r);
+    expect(d.repId).not.toBeNull();
+    expect(d.candidates.length).toBe(3);
+    const byId = new Map(reps.map((x) => [x.id, x]));
+    for (const c of d.candidates) {
+      const rep = byId.get(c.repId)!;
+      expect(rep.active).toBe(true);
+      expect(rep.openLeads).toBeLessThan(rep.capacity);
+    }
   });
 });
 
