@@ -162,7 +162,7 @@ export const ruleSetSchema = z.strictObject({
   sla: z
     .strictObject({
       /** Minutes (fractions allowed) from assignment to the first touch. */
-      firstTouchMinutes: z.number().gt(0, 'must be more than 0').max(10_080).default(30),
+      firstTouchMinutes: z.number().gt(0, 'must be more than 0').max(10_080).default(120),
       onBreach: z.enum(['reassign', 'escalate'], { error: 'onBreach must be "reassign" or "escalate"' }).default('reassign'),
     })
     .prefault({}),

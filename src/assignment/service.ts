@@ -62,7 +62,7 @@ export async function saveRules(db: Db, tenantId: string, input: unknown, actor:
 const RATE_TTL_MS = 60_000;
 const rateCache = new Map<string, { at: number; rates: ReturnType<typeof closeRates> }>();
 
-async function tenantCloseRates(db: Db, tenantId: string, rules: RuleSet) {
+async function tenantCloseRates(db: Db, tenantId: string, rules: RuleSet, repIds: string[]) {
   const hit = rateCache.get(tenantId);
   if (hit && Date.now() - hit.at < RATE_TTL_MS) return hit.rates;
   const now = new Date();
@@ -71,14 +71,16 @@ async function tenantCloseRates(db: Db, tenantId: string, rules: RuleSet) {
   const rates = closeRates(
     outcomes.map((o) => ({ repId: o.rep_id, segment: o.segment, result: o.result, closedAt: new Date(o.closed_at) })),
     now,
-    rules.closeRate,
+    // Reps without outcomes in the window start at the team rate rather than at zero.
+    { ...rules.closeRate, repIds },
   );
   rateCache.set(tenantId, { at: Date.now(), rates });
   return rates;
 }
 
 async function profiles(db: Db, tenantId: string, rules: RuleSet): Promise<RepProfile[]> {
-  const [reps, rates] = await Promise.all([repo.listReps(db, tenantId), tenantCloseRates(db, tenantId, rules)]);
+  const reps = await repo.listReps(db, tenantId);
+  const rates = await tenantCloseRates(db, tenantId, rules, reps.map((r) => r.id));
   return reps.map((r) => ({
     id: r.id,
     name: r.name,

@@ -36,7 +36,7 @@ describe('rule set defaults', () => {
       weights: { industry: 0.4, closeRate: 0.3, load: 0.3 },
       industryMatch: { exact: 1, sameParent: 0.6, ancestor: 0.3, other: 0 },
       closeRate: { windowDays: 30, priorWeight: 5 },
-      sla: { firstTouchMinutes: 30, onBreach: 'reassign' },
+      sla: { firstTouchMinutes: 120, onBreach: 'reassign' },
       priorityRules: [],
     });
   });
