@@ -63,39 +63,17 @@ export function closeRates(outcomes: readonly Outcome[], now: Date, opts: CloseR
   if (Number.isNaN(end)) throw new RangeError('now is an invalid date');
   const start = end - windowDays * DAY_MS;
 
-  const team: Tally = { won: 0, n: 0 };
-  const teamBySegment = new Map<string, Tally>();
-  const reps = new Map<string, { total: Tally; bySegment: Map<string, Tally> }>();
-
+  // Count per (rep, segment) inside the window, then smooth: the same path the database-counted tallies take.
+  const tallies = new Map<string, RepSegmentTally>();
   for (const o of outcomes) {
     const t = o.closedAt.getTime();
     if (!(t > start && t <= end)) continue; // also drops invalid dates (NaN)
-    const won = o.result === 'won' ? 1 : 0;
-    team.won += won;
-    team.n += 1;
-    bump(teamBySegment, o.segment, won);
-    let rep = reps.get(o.repId);
-    if (!rep) reps.set(o.repId, (rep = { total: { won: 0, n: 0 }, bySegment: new Map() }));
-    rep.total.won += won;
-    rep.total.n += 1;
-    bump(rep.bySegment, o.segment, won);
+    const key = `${o.repId}\u0000${o.segment}`;
+    const tally = tallies.get(key) ?? tallies.set(key, { repId: o.repId, segment: o.segment, won: 0, n: 0 }).get(key)!;
+    tally.won += o.result === 'won' ? 1 : 0;
+    tally.n += 1;
   }
-
-  const teamRate = team.n > 0 ? team.won / team.n : 0;
-  const out = new Map<string, RepCloseRate>();
-  for (const [repId, rep] of reps) {
-    const bySegment = new Map<string, number>();
-    for (const [segment, tally] of rep.bySegment) {
-      const seg = teamBySegment.get(segment);
-      const segTeamRate = seg && seg.n > 0 ? seg.won / seg.n : teamRate;
-      bySegment.set(segment, smooth(tally, priorWeight, segTeamRate));
-    }
-    out.set(repId, { overall: smooth(rep.total, priorWeight, teamRate), bySegment, n: rep.total.n, won: rep.total.won });
-  }
-  for (const repId of opts.repIds ?? []) {
-    if (!out.has(repId)) out.set(repId, { overall: teamRate, bySegment: new Map(), n: 0, won: 0 });
-  }
-  return out;
+  return closeRatesFromTallies([...tallies.values()], { priorWeight, repIds: opts.repIds });
 }
 
 function smooth(t: Tally, prior: number, toward: number): number {
@@ -103,12 +81,42 @@ function smooth(t: Tally, prior: number, toward: number): number {
   return denom > 0 ? (t.won + prior * toward) / denom : toward;
 }
 
-function bump(m: Map<string, Tally>, key: string, won: number): void {
-  const t = m.get(key);
-  if (t) {
-    t.won += won;
-    t.n += 1;
-  } else {
-    m.set(key, { won, n: 1 });
+/** One row per (rep, segment): the outcomes of the window, already counted (e.g. by SQL GROUP BY). */
+export interface RepSegmentTally {
+  repId: string;
+  segment: string;
+  won: number;
+  n: number;
+}
+
+/** Close rates over pre-counted outcomes (the window is applied by whoever counted them, e.g. SQL GROUP BY). */
+export function closeRatesFromTallies(tallies: readonly RepSegmentTally[], opts: Omit<CloseRateOptions, 'windowDays'>): Map<string, RepCloseRate> {
+  const { priorWeight } = opts;
+  const team: Tally = { won: 0, n: 0 };
+  const teamBySegment = new Map<string, Tally>();
+  const reps = new Map<string, { total: Tally; bySegment: Map<string, Tally> }>();
+  for (const t of tallies) {
+    team.won += t.won;
+    team.n += t.n;
+    const seg = teamBySegment.get(t.segment) ?? teamBySegment.set(t.segment, { won: 0, n: 0 }).get(t.segment)!;
+    seg.won += t.won;
+    seg.n += t.n;
+    let rep = reps.get(t.repId);
+    if (!rep) reps.set(t.repId, (rep = { total: { won: 0, n: 0 }, bySegment: new Map() }));
+    rep.total.won += t.won;
+    rep.total.n += t.n;
+    rep.bySegment.set(t.segment, { won: t.won, n: t.n });
   }
+  const teamRate = team.n > 0 ? team.won / team.n : 0;
+  const out = new Map<string, RepCloseRate>();
+  for (const [repId, rep] of reps) {
+    const bySegment = new Map<string, number>();
+    for (const [segment, tally] of rep.bySegment) {
+      const seg = teamBySegment.get(segment);
+      bySegment.set(segment, smooth(tally, priorWeight, seg && seg.n > 0 ? seg.won / seg.n : teamRate));
+    }
+    out.set(repId, { overall: smooth(rep.total, priorWeight, teamRate), bySegment, n: rep.total.n, won: rep.total.won });
+  }
+  for (const repId of opts.repIds ?? []) if (!out.has(repId)) out.set(repId, { overall: teamRate, bySegment: new Map(), n: 0, won: 0 });
+  return out;
 }

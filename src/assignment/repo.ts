@@ -75,6 +75,20 @@ export async function listReps(q: Queryable, tenantId: string): Promise<RepRow[]
   return q.query<RepRow>('SELECT * FROM reps WHERE tenant_id = $1 ORDER BY id', [tenantId]);
 }
 
+/** What scoring needs of every rep, as one JSON value: no per-row, per-column parsing in the driver. */
+export async function listRepProfiles(q: Queryable, tenantId: string): Promise<
+  { id: string; name: string; industries: string[]; skills: string[]; capacity: number; open_leads: number; active: boolean; last_assigned_ms: number | null }[]
+> {
+  const rows = await q.query<{ j: string }>(
+    `SELECT coalesce(json_agg(json_build_array(id, name, industries, skills, capacity, open_leads, active, extract(epoch FROM last_assigned_at) * 1000) ORDER BY id), '[]')::text AS j
+     FROM reps WHERE tenant_id = $1`,
+    [tenantId],
+  );
+  return (JSON.parse(rows[0]!.j) as [string, string, string[], string[], number, number, boolean, number | null][]).map((r) => ({
+    id: r[0], name: r[1], industries: r[2], skills: r[3], capacity: r[4], open_leads: r[5], active: r[6], last_assigned_ms: r[7],
+  }));
+}
+
 export async function findRep(q: Queryable, tenantId: string, id: string): Promise<RepRow | undefined> {
   return (await q.query<RepRow>('SELECT * FROM reps WHERE tenant_id = $1 AND id = $2', [tenantId, id]))[0];
 }
@@ -215,10 +229,12 @@ export async function insertOutcomes(
   return inserted.length;
 }
 
-export async function outcomesSince(q: Queryable, tenantId: string, since: Date) {
-  return q.query<{ rep_id: string; segment: string; result: 'won' | 'lost'; closed_at: Date }>(
-    'SELECT rep_id, segment, result, closed_at FROM lead_outcomes WHERE tenant_id = $1 AND closed_at >= $2',
-    [tenantId, since],
+/** Outcomes of the window (since, until], counted per rep and segment in the database. */
+export async function outcomeTallies(q: Queryable, tenantId: string, since: Date, until: Date) {
+  return q.query<{ repId: string; segment: string; won: number; n: number }>(
+    `SELECT rep_id AS "repId", segment, (count(*) FILTER (WHERE result = 'won'))::int AS won, count(*)::int AS n
+     FROM lead_outcomes WHERE tenant_id = $1 AND closed_at > $2 AND closed_at <= $3 GROUP BY rep_id, segment`,
+    [tenantId, since, until],
   );
 }
 

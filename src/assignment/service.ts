@@ -4,7 +4,7 @@ import type { Db, Queryable } from '../platform/db.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { dispatch, recordEvent } from '../platform/outbox.js';
 import type { JobQueue } from '../platform/queue.js';
-import { closeRates } from './close-rates.js';
+import { closeRates, closeRatesFromTallies } from './close-rates.js';
 import * as repo from './repo.js';
 import { defaultRuleSet, validateRuleSet, type RuleSet } from './rules.js';
 import { decide, industryMatch, type Decision, type LeadInput, type RepProfile } from './scoring.js';
@@ -60,26 +60,24 @@ export async function saveRules(db: Db, tenantId: string, input: unknown, actor:
 // ---- close rates: an aggregate over the window, cached briefly per tenant ----
 
 const RATE_TTL_MS = 60_000;
-const rateCache = new Map<string, { at: number; rates: ReturnType<typeof closeRates> }>();
+// The promise is cached, so concurrent requests on a cold or expired cache share one query.
+const rateCache = new Map<string, { at: number; rates: Promise<ReturnType<typeof closeRates>> }>();
 
 async function tenantCloseRates(db: Db, tenantId: string, rules: RuleSet, repIds: string[]) {
   const hit = rateCache.get(tenantId);
   if (hit && Date.now() - hit.at < RATE_TTL_MS) return hit.rates;
   const now = new Date();
   const since = new Date(now.getTime() - rules.closeRate.windowDays * 86_400_000);
-  const outcomes = await repo.outcomesSince(db, tenantId, since);
-  const rates = closeRates(
-    outcomes.map((o) => ({ repId: o.rep_id, segment: o.segment, result: o.result, closedAt: new Date(o.closed_at) })),
-    now,
-    // Reps without outcomes in the window start at the team rate rather than at zero.
-    { ...rules.closeRate, repIds },
-  );
+  const rates = repo
+    .outcomeTallies(db, tenantId, since, now)
+    .then((tallies) => closeRatesFromTallies(tallies, { priorWeight: rules.closeRate.priorWeight, repIds }));
   rateCache.set(tenantId, { at: Date.now(), rates });
+  rates.catch(() => rateCache.delete(tenantId));
   return rates;
 }
 
 async function profiles(db: Db, tenantId: string, rules: RuleSet): Promise<RepProfile[]> {
-  const reps = await repo.listReps(db, tenantId);
+  const reps = await repo.listRepProfiles(db, tenantId);
   const rates = await tenantCloseRates(db, tenantId, rules, reps.map((r) => r.id));
   return reps.map((r) => ({
     id: r.id,
@@ -89,7 +87,7 @@ async function profiles(db: Db, tenantId: string, rules: RuleSet): Promise<RepPr
     capacity: r.capacity,
     openLeads: r.open_leads,
     active: r.active,
-    lastAssignedAt: r.last_assigned_at ? new Date(r.last_assigned_at) : null,
+    lastAssignedAt: r.last_assigned_ms === null ? null : new Date(r.last_assigned_ms),
     closeRate: rates.get(r.id) ?? { overall: 0, bySegment: new Map() },
   }));
 }
@@ -367,4 +365,9 @@ export async function recordOutcomes(
   });
   rateCache.delete(tenantId);
   return { inserted };
+}
+
+/** The industry of a known lead (other features file their signals under it). */
+export async function leadIndustry(db: Queryable, tenantId: string, leadId: string): Promise<string | undefined> {
+  return (await repo.findLead(db, tenantId, leadId))?.industry;
 }

@@ -1,0 +1,263 @@
+// Where the time of one `POST /v1/leads` goes: the steps of `assignLead` (src/assignment/service.ts)
+// replayed one at a time against the seeded schema, with the service's own repo functions,
+// scoring and queue, on an idle machine (server stopped). Used by bench/assignment.ts.
+import { createHash, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { closeRates } from '../src/assignment/close-rates.js';
+import * as repo from '../src/assignment/repo.js';
+import { defaultRuleSet, validateRuleSet } from '../src/assignment/rules.js';
+import { decide, type LeadInput, type RepProfile } from '../src/assignment/scoring.js';
+import { openDb } from '../src/platform/db.js';
+import { recordEvent } from '../src/platform/outbox.js';
+import { createQueue } from '../src/platform/queue.js';
+import { leadBody, rng } from './assignment-data.js';
+
+export interface StepStats {
+  step: string;
+  n: number;
+  medianMs: number;
+  p99Ms: number;
+  note?: string;
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+
+export async function profileAssignment(opts: {
+  databaseUrl: string;
+  schema: string;
+  redisUrl: string;
+  queuePrefix: string;
+  tenantId: string;
+  apiKey: string;
+  iterations: number;
+}): Promise<{ steps: StepStats[]; explain: { listRepsMs: number; outcomesMs: number; outcomeRows: number; listRepsBytes: number } }> {
+  const db = await openDb({ databaseUrl: opts.databaseUrl, schema: opts.schema, dataDir: '/nonexistent' });
+  const silent = { warn() {}, error() {}, info() {}, debug() {}, trace() {}, fatal() {}, child() { return silent; }, level: 'silent', silent() {} };
+  const queue = createQueue({ redisUrl: opts.redisUrl, prefix: opts.queuePrefix, attempts: 1, backoffMs: 1000, lockMs: 30_000, logger: silent as never });
+  const times = new Map<string, number[]>();
+  const time = async <T>(step: string, fn: () => Promise<T> | T): Promise<T> => {
+    const t0 = performance.now();
+    const out = await fn();
+    (times.get(step) ?? times.set(step, []).get(step)!).push(performance.now() - t0);
+    return out;
+  };
+  const tenantId = opts.tenantId;
+  const keyHash = createHash('sha256').update(opts.apiKey).digest('hex');
+  const r = rng(4242);
+  try {
+    for (let i = 0; i < opts.iterations + 5; i++) {
+      const warm = i < 5;
+      const lead: LeadInput & { id: string } = leadBody(r, `profile-${i}-${randomUUID().slice(0, 8)}`);
+      lead.source = 'website_form';
+      const t0 = performance.now();
+      await time('auth: api_keys lookup', () => db.query('SELECT id, tenant_id, scopes FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL', [keyHash]));
+      await time('findLead (duplicate check)', () => repo.findLead(db, tenantId, lead.id));
+      const stored = await time('latestRules', () => repo.latestRules(db, tenantId));
+      const rules = stored ? validateRuleSet(stored.rules) : defaultRuleSet();
+      const reps = await time('listReps (500 rows)', () => repo.listReps(db, tenantId));
+      const now = new Date();
+      const since = new Date(now.getTime() - rules.closeRate.windowDays * 86_400_000);
+      const outcomes = await time('outcomesSince 30 d (cache miss only)', () => repo.outcomesSince(db, tenantId, since));
+      const rates = await time('closeRates() JS (cache miss only)', () =>
+        closeRates(
+          outcomes.map((o) => ({ repId: o.rep_id, segment: o.segment, result: o.result, closedAt: new Date(o.closed_at) })),
+          now,
+          { ...rules.closeRate, repIds: reps.map((x) => x.id) },
+        ),
+      );
+      const decision = await time('profiles + decide() JS', () => {
+        const profiles: RepProfile[] = reps.map((x) => ({
+          id: x.id, name: x.name, industries: x.industries, skills: x.skills, capacity: x.capacity, openLeads: x.open_leads, active: x.active,
+          lastAssignedAt: x.last_assigned_at ? new Date(x.last_assigned_at) : null, closeRate: rates.get(x.id) ?? { overall: 0, bySegment: new Map() },
+        }));
+        return decide(lead, profiles, rules);
+      });
+      const c = decision.candidates[0];
+      if (!c) throw new Error('profile: no candidate');
+      const txStart = performance.now();
+      const eventId = await db.tx(async (q) => {
+        await time('tx: takeSlot UPDATE', () => repo.takeSlot(q, tenantId, c.repId));
+        const deadline = new Date(Date.now() + rules.sla.firstTouchMinutes * 60_000);
+        await time('tx: insertLead', () =>
+          repo.insertLead(q, {
+            tenant_id: tenantId, id: lead.id, source: lead.source, industry: lead.industry, budget_band: null, tech_need: null, region: null,
+            intent_score: null, concerns: [], company: null, contact_name: null, status: 'assigned', rep_id: c.repId, assigned_at: new Date(),
+            sla_deadline: deadline, sla_state: 'pending',
+          }),
+        );
+        await time('tx: insertLog (jsonb breakdown + candidates)', () =>
+          repo.insertLog(q, tenantId, {
+            lead_id: lead.id, kind: 'auto', rep_id: c.repId, previous_rep_id: null, rule_version: 0, score: c.score, industry_match: c.breakdown.industry.value,
+            breakdown: c.breakdown, reasons: c.reasons, candidates: decision.candidates, note: null, actor: 'profile',
+          }),
+        );
+        const id = await time('tx: recordEvent (outbox)', () =>
+          recordEvent(q, { tenantId, type: 'lead.assigned', dedupeKey: `lead.assigned:${lead.id}:1:${c.repId}`, payload: { leadId: lead.id, why: c.reasons } }),
+        );
+        const commitStart = performance.now();
+        return { id, commitStart };
+      });
+      (times.get('tx: COMMIT (WAL flush)') ?? times.set('tx: COMMIT (WAL flush)', []).get('tx: COMMIT (WAL flush)')!).push(performance.now() - eventId.commitStart);
+      (times.get('tx total (connect+BEGIN..COMMIT)') ?? times.set('tx total (connect+BEGIN..COMMIT)', []).get('tx total (connect+BEGIN..COMMIT)')!).push(performance.now() - txStart);
+      await time('queue.add deliver (BullMQ)', () => queue.add('deliver', { eventId: eventId.id }, eventId.id!));
+      await time('queue.add sla, delayed (BullMQ)', () => queue.add('sla', { tenantId, leadId: lead.id, round: 1 }, `${tenantId}.${lead.id}.sla.1`, { delayMs: rules.sla.firstTouchMinutes * 60_000 }));
+      await time('JSON.stringify(response)', () => JSON.stringify({ ...decision, leadId: lead.id }));
+      (times.get('= one assignment, cache miss') ?? times.set('= one assignment, cache miss', []).get('= one assignment, cache miss')!).push(performance.now() - t0);
+      if (warm) times.clear();
+    }
+
+    // What PostgreSQL itself spends on the two reads, vs what the client sees (transfer + pg row parsing).
+    const explain = async (sql: string, params: unknown[]) => {
+      const rows = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
+      const plan = (rows[0]!['QUERY PLAN'] as { 'Execution Time': number }[])[0]!;
+      return plan['Execution Time'];
+    };
+    const since = new Date(Date.now() - 30 * 86_400_000);
+    const listRepsMs = await explain('SELECT * FROM reps WHERE tenant_id = $1 ORDER BY id', [tenantId]);
+    const outcomesMs = await explain('SELECT rep_id, segment, result, closed_at FROM lead_outcomes WHERE tenant_id = $1 AND closed_at >= $2', [tenantId, since]);
+    const outcomeRows = (await repo.outcomesSince(db, tenantId, since)).length;
+    const sizeRow = await db.query<{ bytes: string }>('SELECT sum(pg_column_size(r.*))::bigint AS bytes FROM reps r WHERE tenant_id = $1', [tenantId]);
+
+    const steps: StepStats[] = [...times.entries()].map(([step, xs]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return { step, n: s.length, medianMs: pct(s, 50), p99Ms: pct(s, 99) };
+    });
+    return { steps, explain: { listRepsMs, outcomesMs, outcomeRows, listRepsBytes: Number(sizeRow[0]?.bytes ?? 0) } };
+  } finally {
+    await queue.close();
+    await db.close();
+  }
+}
+
+/** CPU cost of listReps' row parsing alone: the same 500 rows fetched N times, in a tight loop. */
+export async function listRepsThroughput(databaseUrl: string, schema: string, tenantId: string, n: number): Promise<{ perCallMs: number; cpuMsPerCall: number }> {
+  const db = await openDb({ databaseUrl, schema, dataDir: '/nonexistent' });
+  try {
+    await repo.listReps(db, tenantId);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await repo.listReps(db, tenantId);
+    const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    return { perCallMs: wall / n, cpuMsPerCall: (cpu.user + cpu.system) / 1000 / n };
+  } finally {
+    await db.close();
+  }
+}
+
+// ---- CPU accounting and the server's CPU profile ----
+
+const CLK_TCK = 100; // USER_HZ on Linux
+
+/** CPU ticks (utime + stime) of every process, by pid, with its command name. */
+export function processTicks(): Map<number, { comm: string; ticks: number }> {
+  const out = new Map<number, { comm: string; ticks: number }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(d), { comm, ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
+function machineTicks(): { busy: number; total: number } {
+  const xs = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = xs.reduce((a, b) => a + b, 0);
+  return { busy: total - xs[3]! - (xs[4] ?? 0), total };
+}
+
+/**
+ * CPU used between start() and stop(), in cores (1.0 = one core busy all the time): the server,
+ * this bench process, PostgreSQL backends, Redis, and everything else on the machine (other
+ * workloads on a shared box show up there).
+ */
+export function cpuAccount(serverPid: number) {
+  const p0 = processTicks();
+  const m0 = machineTicks();
+  const t0 = performance.now();
+  return () => {
+    const p1 = processTicks();
+    const m1 = machineTicks();
+    const sec = (performance.now() - t0) / 1000;
+    const cores = (ticks: number) => ticks / CLK_TCK / sec;
+    const delta = (pred: (pid: number, comm: string) => boolean) => {
+      let t = 0;
+      for (const [pid, v] of p1) if (pred(pid, v.comm)) t += v.ticks - (p0.get(pid)?.ticks ?? 0);
+      return cores(t);
+    };
+    const server = delta((pid) => pid === serverPid);
+    const bench = delta((pid) => pid === process.pid);
+    const postgres = delta((_p, comm) => comm === 'postgres');
+    const redis = delta((_p, comm) => comm.startsWith('redis-server'));
+    const machine = ((m1.busy - m0.busy) / (m1.total - m0.total)) * cpus().length;
+    return { server, bench, postgres, redis, others: Math.max(0, machine - server - bench - postgres - redis), machine, cores: cpus().length };
+  };
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+function category(url: string, fn: string): string {
+  if (fn === '(garbage collector)') return 'GC';
+  if (fn === '(idle)') return '(idle)';
+  if (fn === '(program)') return '(program: native, outside JS)';
+  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+  if (nm) {
+    if (/^(pg|pg-protocol|pg-types|postgres-array|postgres-date|postgres-interval|postgres-bytea|pg-pool|pgpass)$/.test(nm)) return `pg driver (${nm})`;
+    if (/^(bullmq|ioredis|msgpackr|cron-parser|@ioredis\/.*|redis-parser|denque|cluster-key-slot|standard-as-callback)$/.test(nm)) return 'BullMQ + ioredis';
+    if (/^(fastify|find-my-way|avvio|light-my-request|fast-json-stringify|@fastify\/.*|fast-querystring|fast-uri|toad-cache|secure-json-parse|rfdc|abstract-logging)$/.test(nm)) return 'Fastify';
+    if (/^(pino|pino-std-serializers|sonic-boom|thread-stream|quick-format-unescaped|fast-redact|on-exit-leak-free)$/.test(nm)) return 'pino';
+    if (/^(zod|fastify-type-provider-zod|zod-to-json-schema)$/.test(nm)) return 'zod';
+    if (nm === 'prom-client' || nm === 'tdigest' || nm === 'bintrees') return 'prom-client metrics';
+    if (nm === 'tsx' || nm === 'esbuild' || nm === 'get-tsconfig') return 'tsx loader';
+    return `other package (${nm})`;
+  }
+  if (url.includes('/src/assignment/scoring')) return 'src: scoring (decide)';
+  if (url.includes('/src/assignment/close-rates')) return 'src: closeRates()';
+  if (url.includes('/src/')) return `src: ${url.slice(url.indexOf('/src/') + 5)}`;
+  if (url.startsWith('node:')) return `node core (${url.slice(5).split('/')[0]})`;
+  if (url === '') return `(native/builtin: ${fn || 'anonymous'})`;
+  return `other (${url.split('/').slice(-2).join('/')})`;
+}
+
+/**
+ * Self time of the server's V8 CPU profile (`node --cpu-prof`) between two moments of the
+ * monotonic clock (both V8's profiler and process.hrtime read CLOCK_MONOTONIC), by category
+ * and by function.
+ */
+export function summarizeCpuProfile(file: string, fromUs: number, toUs: number) {
+  const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; startTime: number; samples: number[]; timeDeltas: number[] };
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  let t = prof.startTime;
+  for (let i = 0; i < prof.samples.length; i++) {
+    t += prof.timeDeltas[i]!;
+    const next = i + 1 < prof.timeDeltas.length ? prof.timeDeltas[i + 1]! : 0;
+    if (t < fromUs || t > toUs) continue;
+    selfUs.set(prof.samples[i]!, (selfUs.get(prof.samples[i]!) ?? 0) + next);
+  }
+  const cats = new Map<string, number>();
+  const fns = new Map<string, number>();
+  let total = 0;
+  for (const [id, us] of selfUs) {
+    const n = byId.get(id)!;
+    const cat = category(n.callFrame.url, n.callFrame.functionName);
+    cats.set(cat, (cats.get(cat) ?? 0) + us);
+    if (cat !== '(idle)') total += us;
+    const where = n.callFrame.url ? `${n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^.*\/work\/[^/]+\//, '').replace(/^file:\/\//, '')}:${n.callFrame.lineNumber + 1}` : '';
+    const key = `${n.callFrame.functionName || '(anonymous)'} ${where}`.trim();
+    fns.set(key, (fns.get(key) ?? 0) + us);
+  }
+  const sort = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]).map(([k, us]) => ({ k, ms: us / 1000 }));
+  return { busyMs: total / 1000, windowMs: (toUs - fromUs) / 1000, categories: sort(cats), functions: sort(fns).filter((f) => !f.k.startsWith('(idle)')) };
+}
