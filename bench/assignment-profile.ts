@@ -4,7 +4,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { closeRates } from '../src/assignment/close-rates.js';
+import { closeRatesFromTallies } from '../src/assignment/close-rates.js';
 import * as repo from '../src/assignment/repo.js';
 import { defaultRuleSet, validateRuleSet } from '../src/assignment/rules.js';
 import { decide, type LeadInput, type RepProfile } from '../src/assignment/scoring.js';
@@ -55,21 +55,17 @@ export async function profileAssignment(opts: {
       await time('findLead (duplicate check)', () => repo.findLead(db, tenantId, lead.id));
       const stored = await time('latestRules', () => repo.latestRules(db, tenantId));
       const rules = stored ? validateRuleSet(stored.rules) : defaultRuleSet();
-      const reps = await time('listReps (500 rows)', () => repo.listReps(db, tenantId));
+      const reps = await time('listRepProfiles (500 reps, one JSON row)', () => repo.listRepProfiles(db, tenantId));
       const now = new Date();
       const since = new Date(now.getTime() - rules.closeRate.windowDays * 86_400_000);
-      const outcomes = await time('outcomesSince 30 d (cache miss only)', () => repo.outcomesSince(db, tenantId, since));
-      const rates = await time('closeRates() JS (cache miss only)', () =>
-        closeRates(
-          outcomes.map((o) => ({ repId: o.rep_id, segment: o.segment, result: o.result, closedAt: new Date(o.closed_at) })),
-          now,
-          { ...rules.closeRate, repIds: reps.map((x) => x.id) },
-        ),
+      const tallies = await time('outcomeTallies 30 d, SQL GROUP BY (cache miss only)', () => repo.outcomeTallies(db, tenantId, since, now));
+      const rates = await time('closeRatesFromTallies() JS (cache miss only)', () =>
+        closeRatesFromTallies(tallies, { priorWeight: rules.closeRate.priorWeight, repIds: reps.map((x) => x.id) }),
       );
       const decision = await time('profiles + decide() JS', () => {
         const profiles: RepProfile[] = reps.map((x) => ({
           id: x.id, name: x.name, industries: x.industries, skills: x.skills, capacity: x.capacity, openLeads: x.open_leads, active: x.active,
-          lastAssignedAt: x.last_assigned_at ? new Date(x.last_assigned_at) : null, closeRate: rates.get(x.id) ?? { overall: 0, bySegment: new Map() },
+          lastAssignedAt: x.last_assigned_ms === null ? null : new Date(x.last_assigned_ms), closeRate: rates.get(x.id) ?? { overall: 0, bySegment: new Map() },
         }));
         return decide(lead, profiles, rules);
       });
@@ -116,7 +112,7 @@ export async function profileAssignment(opts: {
     const since = new Date(Date.now() - 30 * 86_400_000);
     const listRepsMs = await explain('SELECT * FROM reps WHERE tenant_id = $1 ORDER BY id', [tenantId]);
     const outcomesMs = await explain('SELECT rep_id, segment, result, closed_at FROM lead_outcomes WHERE tenant_id = $1 AND closed_at >= $2', [tenantId, since]);
-    const outcomeRows = (await repo.outcomesSince(db, tenantId, since)).length;
+    const outcomeRows = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM lead_outcomes WHERE tenant_id = $1 AND closed_at >= $2', [tenantId, since]))[0]!.n;
     const sizeRow = await db.query<{ bytes: string }>('SELECT sum(pg_column_size(r.*))::bigint AS bytes FROM reps r WHERE tenant_id = $1', [tenantId]);
 
     const steps: StepStats[] = [...times.entries()].map(([step, xs]) => {
