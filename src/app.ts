@@ -12,6 +12,7 @@ import { webhookRoutes } from './webhooks/routes.js';
 import { analysisRoutes } from './analysis/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { assignmentRoutes } from './assignment/routes.js';
+import { inquiryRoutes } from './inquiries/routes.js';
 import type { Runtime } from './runtime.js';
 
 export const loggerOptions = (level: string): FastifyServerOptions['logger'] => ({
@@ -67,5 +68,6 @@ export async function buildApp(runtime: Runtime, logger: FastifyServerOptions['l
   await app.register(analysisRoutes(runtime));
   await app.register(searchRoutes(runtime));
   await app.register(assignmentRoutes(runtime));
+  await app.register(inquiryRoutes(runtime));
   return app;
 }

@@ -11,6 +11,7 @@ import { dispatch, undispatchedEvents } from './platform/outbox.js';
 import { deliverEvent } from './webhooks/delivery.js';
 import { analysisProcessors } from './analysis/processors.js';
 import { checkSla, rescheduleSla } from './assignment/service.js';
+import { buildMap, requeueMaps } from './inquiries/service.js';
 
 export interface Runtime {
   config: Config;
@@ -55,6 +56,7 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
       ...analysisProcessors(runtime),
       deliver: (job) => deliverEvent(runtime, job),
       sla: (job) => checkSla(runtime, job.data as { tenantId: string; leadId: string; round: number }),
+      maps: (job) => buildMap(runtime, job.data as { tenantId: string; mapId: string }),
     });
     // The embedded queue forgets its jobs on restart; with BullMQ this catches a crash between the
     // row insert and the enqueue (re-adding a job BullMQ still knows is a no-op).
@@ -65,6 +67,7 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
       await dispatch(queue, events);
       if (events.length) log.info({ events: events.length }, 'undelivered events queued again');
       await rescheduleSla(runtime);
+      await requeueMaps(runtime);
     }
   }
   return runtime;

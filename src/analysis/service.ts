@@ -6,6 +6,8 @@ import { dispatch, recordEvent } from '../platform/outbox.js';
 import { PermanentError, type JobQueue } from '../platform/queue.js';
 import { createEmbeddingsProvider, type EmbeddingsProvider } from '../providers/embeddings/index.js';
 import * as recordings from '../recordings/service.js';
+import { leadIndustry } from '../assignment/service.js';
+import { ingestInquiries } from '../inquiries/service.js';
 import { analyzeOffline } from './engine.js';
 import { LlmUnavailableError, runConcernEngines, taxonomyForLlm, type LlmConfig, type LlmUnavailableCode } from './llm/index.js';
 import * as repo from './repo.js';
@@ -131,6 +133,7 @@ export async function analyzeRecording(deps: AnalysisDeps, job: AnalysisJob, isL
     });
   });
   await dispatch(deps.queue, [eventId]);
+  if (eventId) await fileCustomerTurns(deps, job, transcript);
   deps.log.info({ recordingId: job.recordingId, engine: analysis.engine, concerns: analysis.concerns.length }, 'recording analyzed');
 }
 
@@ -177,6 +180,27 @@ async function withLlm(
       fallback: run.fallback && `${run.fallback.reason}: ${run.fallback.message}`,
     },
   };
+}
+
+/**
+ * The customer's turns become inquiries (source `call`) under the lead's industry, so hot
+ * keywords and decision maps hear what is said on calls too. Only for calls with a known lead.
+ */
+async function fileCustomerTurns(deps: AnalysisDeps, job: AnalysisJob, t: recordings.TranscriptForAnalysis): Promise<void> {
+  if (!t.leadId) return;
+  const industry = await leadIndustry(deps.db, job.tenantId, t.leadId);
+  if (!industry) return;
+  const turns: { text: string; start: number }[] = [];
+  let prev: string | undefined;
+  for (const s of t.segments) {
+    if (s.role === 'customer' && prev === 'customer') turns[turns.length - 1]!.text += ` ${s.text}`;
+    else if (s.role === 'customer') turns.push({ text: s.text, start: s.start });
+    prev = s.role;
+  }
+  const asked = new Date();
+  await ingestInquiries(deps.db, job.tenantId, turns.filter((x) => x.text.trim().length >= 6).map((x) => ({
+    text: x.text, industry, source: 'call', leadId: t.leadId ?? undefined, recordingId: job.recordingId, ts: asked,
+  })));
 }
 
 /** Marks the recording failed when analysis cannot finish; the transcript stays available. */
