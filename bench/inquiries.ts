@@ -25,8 +25,6 @@ function inquiries(n: number): string[] {
   return out;
 }
 
-let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
 
 function run(n: number) {
   const texts = inquiries(n);
@@ -47,7 +45,10 @@ for (const n of [1000, 5000, 10_000, 50_000]) {
   const r = run(n);
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`.padStart(10);
   console.log(`${String(n).padStart(9)} ${s(r.keywords)} ${s(r.embeddings)} ${s(r.clustering)} ${s(r.total)} ${s((r.total / n) * 1000)} ${String(r.k).padStart(4)}`);
-  if (n === 10_000) console.log(`   10k target (< 15 s): ${r.total < 15_000 ? 'met' : 'NOT met'}`);
+  if (n === 10_000) {
+    console.log(`   10k target (< 15 s): ${r.total < 15_000 ? 'met' : 'NOT met'}; peak RSS so far ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  }
 }
-clearInterval(sampler);
-console.log(`peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MB (target < 1 GB: ${peakRss < 1024 ** 3 ? 'met' : 'NOT met'})`);
+// maxRSS (kB) is the kernel's high-water mark for this process: the work is synchronous, so a timer could not sample it.
+const peakRss = process.resourceUsage().maxRSS * 1024;
+console.log(`peak RSS over all runs ${(peakRss / 1024 / 1024).toFixed(0)} MB (target < 1 GB: ${peakRss < 1024 ** 3 ? 'met' : 'NOT met'})`);
