@@ -1,4 +1,5 @@
 // `npm run eval`: quality figures on the labelled sets in eval/ (nothing here runs in the tests).
+//   - theme clustering: NMI / ARI on the public intent sets against a TF-IDF + k-means baseline;
 //   - lead routing: the assignment engine against round-robin on a simulated month;
 //   - concern detection: per-code precision / recall / F1 and micro / macro F1, per engine,
 //     on the development set (eval/concerns, triggers were tuned on it) and the held-out set
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { builtinCodes, lexiconPredictions, loadCalls, printScores, score } from './concerns.js';
 import { llmPredictions } from './concerns-llm.js';
 import { printRouting } from './routing/simulate.js';
+import { printClusteringEval } from './clustering.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const sets = [
@@ -36,3 +38,4 @@ for (const set of sets) {
 }
 
 printRouting();
+await printClusteringEval();

@@ -8,10 +8,9 @@ import { normalizeText } from '../analysis/text/index.js';
 import type { Db } from '../platform/db.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { JobQueue } from '../platform/queue.js';
-import { createHashingEmbeddings } from '../providers/embeddings/index.js';
 import { extractTerms, isMeaningful, truncateInquiry } from './keywords.js';
 import * as repo from './repo.js';
-import { clusterThemes } from './themes.js';
+import { clusterThemes, hashingThemeVectors } from './themes.js';
 
 export interface InquiryDeps {
   db: Db;
@@ -113,8 +112,8 @@ export async function themes(db: Db, tenantId: string, industry: string, days: n
   const current = all.filter((r) => new Date(r.asked_at) >= from);
   if (current.length === 0) return { themes: [], inquiries: 0, texts: new Map() };
   // Clustering both windows together puts old and new inquiries in the same themes, so growth is comparable.
-  const provider = createHashingEmbeddings().fit(all.map((r) => r.text));
-  const vectors = provider.embedSync(all.map((r) => r.text));
+  // The vectors the clustering eval scores (eval/clustering.ts): wide hashed n-grams fitted on the window, reduced by SVD.
+  const vectors = hashingThemeVectors(all.map((r) => r.text), { seed: 42 });
   const result = clusterThemes(all.map((r) => ({ id: r.id, text: r.text, terms: r.terms })), vectors, { seed: 42 });
   const currentIds = new Set(current.map((r) => r.id));
   const texts = new Map(all.map((r) => [r.id, r]));

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedAdminKey } from '../../src/platform/auth.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { expectError } from '../helpers/errors.js';
 
 let t: TestApp;
 
@@ -16,20 +16,6 @@ afterAll(async () => {
 const VTT = 'WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Customer>How soon can you deliver?\n';
 const NO_SUCH_RECORDING = '00000000-0000-4000-8000-000000000000';
 
-/** The DESIGN.md error shape, exactly: status, code, a message, no stack trace. */
-function expectError(res: LightMyRequestResponse, status: number, code: string, message?: string | RegExp) {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/json/);
-  const body = res.json();
-  expect(Object.keys(body)).toEqual(['error']);
-  expect(body.error.code).toBe(code);
-  expect(typeof body.error.message).toBe('string');
-  expect(body.error.message.length).toBeGreaterThan(0);
-  for (const k of Object.keys(body.error)) expect(['code', 'message', 'details']).toContain(k);
-  expect(res.body).not.toMatch(/"stack"|\n\s+at |node_modules|\.ts:\d+|\.js:\d+/);
-  if (typeof message === 'string') expect(body.error.message).toContain(message);
-  else if (message) expect(body.error.message).toMatch(message);
-}
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 

@@ -11,6 +11,7 @@ import { ffmpegBin } from '../../src/recordings/ffmpeg.js';
 import { createTestApp, waitFor, type TestApp } from '../helpers/app.js';
 import { makeRecording } from '../helpers/audio.js';
 import { multipartBody } from '../helpers/multipart.js';
+import { expectError } from '../helpers/errors.js';
 
 const exec = promisify(execFile);
 
@@ -87,23 +88,6 @@ function importJson(app: TestApp, body: unknown, key?: string) {
   return app.app.inject({ method: 'POST', url: '/v1/recordings', headers: app.auth(key), payload: body as object });
 }
 
-/** The DESIGN.md error shape, exactly: status, code, a message, nothing that looks like a stack trace. */
-function expectError(res: LightMyRequestResponse, status: number, code: string, message?: RegExp | string) {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/json/);
-  const body = res.json();
-  expect(Object.keys(body)).toEqual(['error']);
-  expect(body.error.code).toBe(code);
-  expect(typeof body.error.message).toBe('string');
-  expect(body.error.message.length).toBeGreaterThan(0);
-  for (const k of Object.keys(body.error)) expect(['code', 'message', 'details']).toContain(k);
-  expect(res.body).not.toMatch(/"stack"|\n\s+at |node_modules|\.ts:\d+|\.js:\d+/);
-  if (message !== undefined) {
-    if (typeof message === 'string') expect(body.error.message).toContain(message);
-    else expect(body.error.message).toMatch(message);
-  }
-  return body.error as { code: string; message: string; details?: unknown };
-}
 
 async function rowCount(app: TestApp): Promise<number> {
   const rows = await app.runtime.db.query<{ n: string | number }>('SELECT count(*) AS n FROM recordings');

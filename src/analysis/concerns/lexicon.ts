@@ -71,6 +71,7 @@ import { spanIndexAt, splitClauses, splitSentences, type TextSpan } from '../tex
 import { jiebaBoundaries } from '../text/tokenize.js';
 import { compileTaxonomy, excludeSpans, findRawMatches, type CompiledTaxonomy, type MatchEntry, type RawMatch } from './compile.js';
 import { CONTRAST_RE, checkNegation, isQuestionClause, type NegationResult } from './negation.js';
+import { evidenceAt } from '../evidence.js';
 
 export const MAX_EVIDENCE = 5;
 export const MAX_QUOTE = 160;
@@ -354,15 +355,7 @@ const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 function evidenceFor(seg: Segment, hit: Hit): Evidence {
   const [qs, qe] = quoteSpan(seg.text, hit.clause, hit.start, hit.end);
-  const len = seg.text.length;
-  const dur = seg.end - seg.start;
-  let start = seg.start;
-  let end = seg.end;
-  if (Number.isFinite(dur) && dur > 0 && len > 0) {
-    start = seg.start + (dur * qs) / len;
-    end = seg.start + (dur * qe) / len;
-  }
-  return { start: round2(start), end: round2(end), speaker: 'customer', quote: seg.text.slice(qs, qe) };
+  return evidenceAt(seg, qs, qe);
 }
 
 interface Prepared {

@@ -61,6 +61,7 @@ import { hanShare, normalizeText } from '../text/normalize.js';
 import type { Concern, Evidence, Segment } from '../types.js';
 import { LlmOutputError, LlmUnavailableError, type LlmUnavailableCode } from './errors.js';
 import { escapeUntrusted, formatTaxonomy, formatTranscriptLines, loadPrompt, renderPrompt, unescapeUntrusted, type PromptFile } from './prompts.js';
+import { evidenceAt } from '../evidence.js';
 
 export { LlmOutputError, LlmUnavailableError } from './errors.js';
 
@@ -514,17 +515,6 @@ function dedupeSteps(steps: readonly string[], max = 10): string[] {
   return out;
 }
 
-function toEvidence(seg: Segment, qs: number, qe: number): Evidence {
-  const len = seg.text.length;
-  const dur = seg.end - seg.start;
-  let start = seg.start;
-  let end = seg.end;
-  if (Number.isFinite(dur) && dur > 0 && len > 0) {
-    start = seg.start + (dur * qs) / len;
-    end = seg.start + (dur * qe) / len;
-  }
-  return { start: round2(start), end: round2(end), speaker: 'customer', quote: seg.text.slice(qs, qe) };
-}
 
 /** Merge window results into concerns (see the module comment). */
 function mergeWindows(results: readonly WindowResult[], segments: readonly Segment[], taxonomy: readonly LlmTaxonomyEntry[]): Concern[] {
@@ -555,7 +545,7 @@ function mergeWindows(results: readonly WindowResult[], segments: readonly Segme
       label: entry?.label ?? code,
       confidence: m.confidence,
       mentions: segs.size,
-      evidence: chosen.map((e) => toEvidence(segments[e.segment]!, e.qs, e.qe)),
+      evidence: chosen.map((e) => evidenceAt(segments[e.segment]!, e.qs, e.qe)),
       suggestion: m.suggestion || entry?.suggestion || '',
       order: order.get(code) ?? Number.MAX_SAFE_INTEGER,
     });
