@@ -2,18 +2,9 @@
 // historical leads, ~60,000 outcomes, and the random leads the load clients post. Seeded, so two
 // runs seed the same data (the load itself depends on timing).
 import type pg from 'pg';
+import { seededRandom } from '../src/platform/random.js';
+import type { LeadBody } from '../src/assignment/routes.js';
 
-/** mulberry32: small seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const int = (r: () => number, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
@@ -102,7 +93,7 @@ export interface BenchRep {
  * ~2 % inactive; starting load 15–60 % of capacity (small reps: 0 to capacity − 3).
  */
 export function makeReps(seed = 1): BenchRep[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   return Array.from({ length: REP_COUNT }, (_, i) => {
     const n = r() < 0.35 ? 1 : r() < 0.75 ? 2 : 3;
     const home = pick(r, PARENTS);
@@ -124,18 +115,7 @@ export function makeReps(seed = 1): BenchRep[] {
   });
 }
 
-export interface LeadBody {
-  id: string;
-  source: string;
-  industry: string;
-  budgetBand?: string;
-  techNeed?: string;
-  region?: string;
-  intentScore?: number;
-  concerns?: string[];
-  company?: string;
-  contactName?: string;
-}
+export type { LeadBody } from '../src/assignment/routes.js';
 
 /** The body of one `POST /v1/leads`. */
 export function leadBody(r: () => number, id: string): LeadBody {
@@ -164,7 +144,7 @@ export async function seedHistory(
   reps: BenchRep[],
   opts: { leads: number; outcomes: number; batch: number; now: number },
 ): Promise<{ leads: number; outcomes: number; outcomesIn30d: number }> {
-  const r = rng(7);
+  const r = seededRandom(7);
   const byIndustry = new Map<string, BenchRep[]>();
   for (const rep of reps) for (const ind of rep.industries) (byIndustry.get(ind) ?? byIndustry.set(ind, []).get(ind)!).push(rep);
 

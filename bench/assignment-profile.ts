@@ -11,7 +11,8 @@ import { decide, type LeadInput, type RepProfile } from '../src/assignment/scori
 import { openDb } from '../src/platform/db.js';
 import { recordEvent } from '../src/platform/outbox.js';
 import { createQueue } from '../src/platform/queue.js';
-import { leadBody, rng } from './assignment-data.js';
+import { leadBody } from './assignment-data.js';
+import { seededRandom } from '../src/platform/random.js';
 
 export interface StepStats {
   step: string;
@@ -44,7 +45,7 @@ export async function profileAssignment(opts: {
   };
   const tenantId = opts.tenantId;
   const keyHash = createHash('sha256').update(opts.apiKey).digest('hex');
-  const r = rng(4242);
+  const r = seededRandom(4242);
   try {
     for (let i = 0; i < opts.iterations + 5; i++) {
       const warm = i < 5;

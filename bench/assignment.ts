@@ -8,22 +8,21 @@
 // Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), REDIS_URL
 // (default redis://127.0.0.1:6379), BENCH_SECONDS (30), BENCH_CLIENTS (50), BENCH_PROFILE
 // (1: afterwards, time each step of one assignment on the idle system; 0: skip).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { BENCH_RULES, leadBody, makeReps, rng, seedHistory } from './assignment-data.js';
+import { BENCH_RULES, leadBody, makeReps, seedHistory } from './assignment-data.js';
 import { cpuAccount, listRepsThroughput, profileAssignment, summarizeCpuProfile } from './assignment-profile.js';
+import { freePort, REPO_ROOT, startServer, stopServer, waitForHealth, type Server } from './server-process.js';
 import { table } from './util.js';
+import { seededRandom } from '../src/platform/random.js';
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const SECONDS = Number(process.env.BENCH_SECONDS || 30);
@@ -48,69 +47,6 @@ const f2 = (x: number) => x.toFixed(2);
 const metStr = (ok: boolean) => (ok ? 'met' : 'NOT met');
 const pct = (sorted: ArrayLike<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 
-// ---- server child process (as bench/server-rss.ts starts it) ----
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-interface Server {
-  child: ChildProcess;
-  port: number;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  logTail: () => string;
-}
-
-function startServer(port: number, env: Record<string, string>, nodeArgs: string[] = []): Server {
-  const inherited = ['PATH', 'HOME', 'LANG', 'TMPDIR'];
-  const base = Object.fromEntries(inherited.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
-    cwd: REPO_ROOT,
-    env: { ...base, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const keep = (d: Buffer) => (out = (out + d.toString('utf8')).slice(-4000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { child, port, exited, logTail: () => out.trim() };
-}
-
-async function waitForHealth(server: Server): Promise<void> {
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  let exited = false;
-  void server.exited.then(() => (exited = true));
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`server exited during start-up:\n${server.logTail()}`);
-    const ok = await fetch(`http://127.0.0.1:${server.port}/health`).then((r) => r.ok, () => false);
-    if (ok) return;
-    await sleep(200);
-  }
-  throw new Error(`server not healthy after ${HEALTH_TIMEOUT_MS} ms:\n${server.logTail()}`);
-}
-
-async function stopServer(server: Server): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number; killed: boolean }> {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return { ...(await server.exited), ms: 0, killed: false };
-  const t0 = performance.now();
-  server.child.kill('SIGTERM');
-  const cancel = new AbortController();
-  const timeout = sleep(EXIT_TIMEOUT_MS, 'timeout' as const, { signal: cancel.signal }).catch(() => 'cancelled' as const);
-  const result = await Promise.race([server.exited, timeout]);
-  cancel.abort();
-  if (typeof result === 'string') {
-    server.child.kill('SIGKILL');
-    return { ...(await server.exited), ms: performance.now() - t0, killed: true };
-  }
-  return { ...result, ms: performance.now() - t0, killed: false };
-}
 
 // ---- HTTP ----
 
@@ -211,7 +147,7 @@ async function runLoad(port: number, clients: number, seconds: number): Promise<
 
   const client = async (c: number) => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const r = rng(10_000 + c);
+    const r = seededRandom(10_000 + c);
     let n = 0;
     try {
       while (performance.now() < deadline) {
@@ -304,7 +240,7 @@ async function main(): Promise<number> {
       { DATABASE_URL, DATABASE_SCHEMA: SCHEMA, REDIS_URL, QUEUE_PREFIX, RUN_WORKERS: 'true', ADMIN_API_KEY: API_KEY, LOG_LEVEL: 'warn', DATA_DIR: dataDir },
       CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
     );
-    await waitForHealth(server);
+    await waitForHealth(server, HEALTH_TIMEOUT_MS);
     log(`server pid ${server.child.pid} healthy on :${port} after ${f1((performance.now() - tStart) / 1000)} s (schema created and migrated)`);
 
     // 2. seed: reps through the API, history with SQL
@@ -449,8 +385,8 @@ async function main(): Promise<number> {
     for (const r of mismatch.slice(0, 5)) log(`  mismatch ${r.id}: open ${before.get(r.id)} → ${r.open_leads}, assigned leads ${r.assigned}`);
 
     // 5. stop the server (SIGTERM drains HTTP, closes the queue and the database)
-    const exit = await stopServer(server);
-    log(`\nserver stopped: SIGTERM → exit ${exit.code ?? exit.signal} in ${f1(exit.ms)} ms${exit.killed ? ' (did not exit: SIGKILL)' : ''}`);
+    const exit = await stopServer(server, EXIT_TIMEOUT_MS);
+    log(`\nserver stopped: SIGTERM → exit ${exit.code ?? exit.signal} in ${f1(exit.ms)} ms${exit.timedOut ? ' (did not exit: SIGKILL)' : ''}`);
     const serverLog = server.logTail().split('\n').filter(Boolean);
     if (serverLog.length) log(`server log (LOG_LEVEL=warn), last lines:\n${serverLog.slice(-3).map((l) => `  ${l.slice(0, 300)}`).join('\n')}`);
 
@@ -489,7 +425,7 @@ async function main(): Promise<number> {
     failed = errors > 0;
     return failed ? 1 : 0;
   } finally {
-    if (server && server.child.exitCode === null && server.child.signalCode === null) await stopServer(server);
+    if (server && server.child.exitCode === null && server.child.signalCode === null) await stopServer(server, EXIT_TIMEOUT_MS);
     await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch((err: Error) => log(`drop schema failed: ${err.message}`));
     await admin.end();
     const keys = await dropRedisPrefix(REDIS_URL, QUEUE_PREFIX).catch((err: Error) => (log(`redis cleanup failed: ${err.message}`), 0));

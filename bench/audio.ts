@@ -24,7 +24,6 @@ async function dropSchema(url: string, schema: string): Promise<void> {
 import { mbStr, median, min, sec, table, toMb, yesNo } from './util.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = dirname(BENCH_DIR);
 const CACHE_DIR = join(BENCH_DIR, '.out');
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
@@ -195,7 +194,7 @@ async function main(): Promise<void> {
     }
     for (const { label, env } of runs) {
       console.log(`  -- server on ${label}:`);
-      const r = await measureUploadRss({ repoRoot: REPO_ROOT, dataDir: join(work, 'data'), file: wav, apiKey: 'bench-admin-key-0123456789', env });
+      const r = await measureUploadRss({ dataDir: join(work, 'data'), file: wav, apiKey: 'bench-admin-key-0123456789', env });
       reportUpload(r);
       uploads.push({ label, r });
       if (env?.DATABASE_SCHEMA) await dropSchema(env.DATABASE_URL!, env.DATABASE_SCHEMA);

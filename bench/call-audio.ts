@@ -5,6 +5,7 @@ import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ffmpegBin, run } from '../src/recordings/ffmpeg.js';
 import type { Interval } from '../src/recordings/chunking.js';
+import { seededRandom } from '../src/platform/random.js';
 
 export interface CallSchedule {
   left: Interval[];
@@ -12,17 +13,6 @@ export interface CallSchedule {
   turns: number;
 }
 
-/** Deterministic PRNG so the cached file and the expected figures match across runs. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Speech spans per channel. A turn is 1–4 phrases split by breaths (0.15–0.45 s, shorter than the
@@ -30,7 +20,7 @@ function mulberry32(seed: number): () => number {
  * Now and then the listener says "mm-hm" during a long turn, as on real calls.
  */
 export function callSchedule(durationSec: number, seed = 20240601): CallSchedule {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const between = (a: number, b: number) => a + (b - a) * rnd();
   const spans: Record<'left' | 'right', Interval[]> = { left: [], right: [] };
   const end = durationSec - 1;

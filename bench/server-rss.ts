@@ -1,13 +1,12 @@
 // Memory of the real API process while a large multipart upload streams in.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { request, type IncomingMessage } from 'node:http';
-import { createServer } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, startServer, stopServer, waitForHealth, type StopResult } from './server-process.js';
 import { median, slope, toMb } from './util.js';
 
 const SAMPLE_MS = 50;
@@ -35,7 +34,7 @@ export interface UploadRssResult {
   peakAfterResponseMb: number;
   samplesAfterResponse: number;
   rssAtResponseMb: number;
-  exit: { code: number | null; signal: NodeJS.Signals | null; ms: number; timedOut: boolean };
+  exit: StopResult;
   serverLogTail: string;
 }
 
@@ -63,63 +62,6 @@ function liveMem(pid: number): ProcMem {
   return mem;
 }
 
-/** The kernel hands out a free port; we release it and give it to the server (PORT=0 cannot be discovered). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-interface Server {
-  child: ChildProcess;
-  port: number;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  logTail: () => string;
-}
-
-/**
- * Starts src/server.ts with node itself (tsx as an --import hook), so the pid we sample is the
- * process serving HTTP, not an npx/tsx wrapper. Only the settings we choose are passed: a stray
- * DATABASE_URL or REDIS_URL in the caller's environment would change what is measured.
- */
-function startServer(repoRoot: string, port: number, env: Record<string, string>): Server {
-  const inherited = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'FFMPEG_PATH', 'FFPROBE_PATH'];
-  const base = Object.fromEntries(inherited.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: repoRoot,
-    env: { ...base, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  const keep = (d: Buffer) => (log = (log + d.toString('utf8')).slice(-4000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, port, exited, logTail: () => log.trim() };
-}
-
-async function waitForHealth(server: Server): Promise<void> {
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  let exited = false;
-  void server.exited.then(() => (exited = true));
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`server exited during start-up:\n${server.logTail()}`);
-    const ok = await fetch(`http://127.0.0.1:${server.port}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await sleep(200);
-  }
-  throw new Error(`server not healthy after ${HEALTH_TIMEOUT_MS} ms:\n${server.logTail()}`);
-}
 
 /** Samples RSS at a fixed rate, tagging each sample with how many body bytes had been sent. */
 function startSampler(pid: number, sentBytes: () => number) {
@@ -196,21 +138,6 @@ function postUpload(port: number, apiKey: string, body: ReturnType<typeof multip
   });
 }
 
-async function stopServer(server: Server): Promise<UploadRssResult['exit']> {
-  const t0 = performance.now();
-  server.child.kill('SIGTERM');
-  // Cancelled once the server is gone, so a pending timer does not hold the bench open.
-  const cancel = new AbortController();
-  const timeout = sleep(EXIT_TIMEOUT_MS, 'timeout' as const, { signal: cancel.signal }).catch(() => 'cancelled' as const);
-  const result = await Promise.race([server.exited, timeout]);
-  cancel.abort();
-  if (typeof result === 'string') {
-    server.child.kill('SIGKILL');
-    const r = await server.exited;
-    return { ...r, ms: performance.now() - t0, timedOut: true };
-  }
-  return { ...result, ms: performance.now() - t0, timedOut: false };
-}
 
 /** RSS of the sampled series at the moments 0, 25, …, 100 % of the file had been sent. */
 function rssAtFractions(samples: { sent: number; rssKb: number }[], total: number) {
@@ -221,7 +148,6 @@ function rssAtFractions(samples: { sent: number; rssKb: number }[], total: numbe
 }
 
 export async function measureUploadRss(opts: {
-  repoRoot: string;
   dataDir: string;
   file: string;
   apiKey: string;
@@ -229,7 +155,7 @@ export async function measureUploadRss(opts: {
   env?: Record<string, string>;
 }): Promise<UploadRssResult> {
   const fileBytes = (await stat(opts.file)).size;
-  const server = startServer(opts.repoRoot, await freePort(), {
+  const server = startServer(await freePort(), {
     DATA_DIR: opts.dataDir,
     ADMIN_API_KEY: opts.apiKey,
     LOG_LEVEL: 'warn',
@@ -239,7 +165,7 @@ export async function measureUploadRss(opts: {
   const pid = server.child.pid!;
   let exit: UploadRssResult['exit'] | undefined;
   try {
-    await waitForHealth(server);
+    await waitForHealth(server, HEALTH_TIMEOUT_MS);
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
 
     // Baseline: idle samples after start-up (median, so one GC blip does not count). Two seconds, so
@@ -259,7 +185,7 @@ export async function measureUploadRss(opts: {
     const during = sampler.samples.slice();
 
     // Keep sampling through shutdown: with RUN_WORKERS (the default) the audio job runs in this process.
-    exit = await stopServer(server);
+    exit = await stopServer(server, EXIT_TIMEOUT_MS);
     sampler.stop();
     const after = sampler.samples.slice(during.length);
 

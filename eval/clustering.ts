@@ -25,8 +25,9 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { tokenize } from '../src/analysis/text/index.js';
 import { ari, nmi } from '../src/inquiries/cluster-metrics.js';
-import { clusterThemes, FINAL_RESTARTS, hashingThemeVectors, kmeansBest, seededRandom, type ThemeItem } from '../src/inquiries/themes.js';
+import { clusterThemes, FINAL_RESTARTS, hashingThemeVectors, kmeansBest, sampleByWeight, type ThemeItem } from '../src/inquiries/themes.js';
 import { createEmbeddingsProvider } from '../src/providers/embeddings/index.js';
+import { seededRandom } from '../src/platform/random.js';
 
 /** Examples per set at most (runtime); larger sets are sampled, stratified by label. */
 export const MAX_EXAMPLES = 3000;
@@ -225,18 +226,7 @@ function sparseSeeds(
     let bestPot = Infinity;
     let bestD: number[] = closest;
     for (let t = 0; t < trials; t++) {
-      let idx = Math.min(n - 1, Math.floor(rand() * n));
-      if (pot > 0) {
-        let r = rand() * pot;
-        idx = n - 1;
-        for (let i = 0; i < n; i++) {
-          r -= closest[i]!;
-          if (r < 0) {
-            idx = i;
-            break;
-          }
-        }
-      }
+      const idx = sampleByWeight(closest, pot, rand);
       const d = distTo(idx).map((v, i) => Math.min(v, closest[i]!));
       const p = d.reduce((a, b) => a + b, 0);
       if (p < bestPot) {

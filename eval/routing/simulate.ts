@@ -4,18 +4,8 @@
 import { closeRates, type Outcome } from '../../src/assignment/close-rates.js';
 import { defaultRuleSet, type RuleSet } from '../../src/assignment/rules.js';
 import { decide, type LeadInput, type RepProfile } from '../../src/assignment/scoring.js';
+import { seededRandom } from '../../src/platform/random.js';
 
-/** mulberry32: a small seeded PRNG, so the simulated month is reproducible. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PARENTS = ['education', 'industrial_automation', 'fmcg', 'chemicals', 'medical'];
 const LEAVES = ['a', 'b', 'c'];
@@ -37,7 +27,7 @@ interface SimLead extends LeadInput {
 }
 
 function world(seed: number) {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const reps: SimRep[] = Array.from({ length: 20 }, (_, i) => {
     const home = INDUSTRIES[(i * 7) % INDUSTRIES.length]!;
     const second = INDUSTRIES[(i * 11 + 3) % INDUSTRIES.length]!;
@@ -104,7 +94,7 @@ function gini(xs: number[]): number {
 
 function run(seed: number, route: Router): Result {
   const { reps, leads } = world(seed);
-  const r = rng(seed + 1);
+  const r = seededRandom(seed + 1);
   const rules = defaultRuleSet();
   const open = new Map<string, { rep: string; closesOn: number; lead: SimLead }[]>(reps.map((x) => [x.id, []]));
   const outcomes: Outcome[] = [];

@@ -43,6 +43,9 @@ const leadBody = z
   })
   .strict();
 
+/** The body of POST /v1/leads, as a client sends it. */
+export type LeadBody = z.input<typeof leadBody>;
+
 const outcomesBody = z
   .object({
     outcomes: z

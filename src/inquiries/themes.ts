@@ -40,6 +40,7 @@
  */
 import { kmeans } from 'ml-kmeans';
 import { createHashingEmbeddings } from '../providers/embeddings/index.js';
+import { seededRandom } from '../platform/random.js';
 
 export interface ThemeItem {
   id: string;
@@ -98,17 +99,6 @@ const TOP_TERMS = 8;
 
 // ─── small numeric helpers ───────────────────────────────────────────────────
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A seeded random sample of `m` of the indices 0..n−1 (all of them, in order, when m ≥ n). */
 function sampleIndices(n: number, m: number, rand: () => number): number[] {
@@ -425,6 +415,24 @@ function squaredDistance(a: readonly number[], b: readonly number[]): number {
 }
 
 /**
+ * An index drawn with probability proportional to `weights[i]` (uniform when `total` is 0).
+ * The first draw is always taken, so a seed gives the same sequence whichever branch runs.
+ */
+export function sampleByWeight(weights: ArrayLike<number>, total: number, rand: () => number): number {
+  const n = weights.length;
+  let idx = Math.min(n - 1, Math.floor(rand() * n));
+  if (total > 0) {
+    let r = rand() * total;
+    idx = n - 1;
+    for (let i = 0; i < n; i++) {
+      r -= weights[i]!;
+      if (r < 0) return i;
+    }
+  }
+  return idx;
+}
+
+/**
  * Greedy k-means++ seeding (Arthur & Vassilvitskii 2007, as scikit-learn: each new centre is the
  * best, by total potential, of 2 + ⌊ln k⌋ candidates drawn with probability ∝ squared distance
  * to the nearest centre so far). Returns row indices.
@@ -457,18 +465,7 @@ export function kmeansPlusPlus(X: readonly (readonly number[])[], k: number, ran
     let bestIdx = -1;
     let bestPot = Infinity;
     for (let t = 0; t < trials; t++) {
-      let idx = Math.min(n - 1, Math.floor(rand() * n));
-      if (pot > 0) {
-        let r = rand() * pot;
-        idx = n - 1;
-        for (let i = 0; i < n; i++) {
-          r -= closest[i]!;
-          if (r < 0) {
-            idx = i;
-            break;
-          }
-        }
-      }
+      const idx = sampleByWeight(closest, pot, rand);
       const p = distances(idx, cand, closest);
       if (p < bestPot) {
         bestPot = p;

@@ -450,17 +450,20 @@ function tryPhrase(p: WordPhrase, tokens: Token[], i: number, norm: string, out:
   out.push({ entry: p.entry, start: tokens[i]!.start, end: tokens[i + last]!.end, gaps: [] });
 }
 
+/** Every non-empty match of a global regex (empty matches are stepped over, never looped on). */
+function forEachMatch(re: RegExp, text: string, fn: (m: RegExpExecArray) => void): void {
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    if (m[0].length === 0) re.lastIndex++;
+    else fn(m);
+  }
+}
+
 function runPatterns(patterns: CompiledPattern[], armed: Uint8Array, norm: string, out: RawMatch[]): void {
   for (const p of patterns) {
     if (!p.always && armed[p.index] === 0) continue;
-    const re = p.re;
-    re.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(norm)) !== null) {
-      if (m[0].length === 0) {
-        re.lastIndex++;
-        continue;
-      }
+    forEachMatch(p.re, norm, (m) => {
       const gaps: Array<[number, number]> = [];
       const groups = m.indices?.groups;
       if (groups) {
@@ -470,7 +473,7 @@ function runPatterns(patterns: CompiledPattern[], armed: Uint8Array, norm: strin
         }
       }
       out.push({ entry: p.entry, start: m.index, end: m.index + m[0].length, gaps });
-    }
+    });
   }
 }
 
@@ -481,15 +484,7 @@ export function excludeSpans(c: CompiledTaxonomy, codeIndex: number, norm: strin
   const spans: Array<[number, number]> = [];
   for (const { re, han: needsHan } of list) {
     if (needsHan && !han) continue;
-    re.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(norm)) !== null) {
-      if (m[0].length === 0) {
-        re.lastIndex++;
-        continue;
-      }
-      spans.push([m.index, m.index + m[0].length]);
-    }
+    forEachMatch(re, norm, (m) => spans.push([m.index, m.index + m[0].length]));
   }
   return spans;
 }
