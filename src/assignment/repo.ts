@@ -168,6 +168,14 @@ export async function pendingSla(q: Queryable): Promise<Pick<LeadRow, 'tenant_id
   return q.query(`SELECT tenant_id, id, sla_round, sla_deadline FROM leads WHERE sla_state = 'pending'`);
 }
 
+/** Pending first-touch deadlines of a tenant that have passed, oldest first. */
+export async function dueSla(q: Queryable, tenantId: string, limit: number): Promise<Pick<LeadRow, 'id' | 'sla_round'>[]> {
+  return q.query(
+    `SELECT id, sla_round FROM leads WHERE sla_state = 'pending' AND sla_deadline <= now() AND first_touch_at IS NULL AND tenant_id = $1 ORDER BY sla_deadline LIMIT $2`,
+    [tenantId, limit],
+  );
+}
+
 export async function insertLog(q: Queryable, tenantId: string, e: Omit<LogRow, 'id' | 'created_at'>): Promise<string> {
   const id = randomUUID();
   await q.query(
@@ -246,4 +254,183 @@ export async function closeLead(q: Queryable, tenantId: string, leadId: string):
     [tenantId, leadId],
   );
   return rows[0]?.rep_id ?? null;
+}
+
+// ---- the hot path: one round trip to read a tenant's state, one statement to assign ----
+
+export interface AssignmentSnapshot {
+  versions: { reps: number; rules: number; outcomes: number };
+  rules: { version: number; rules: unknown } | null;
+  reps: { id: string; name: string; industries: string[]; skills: string[]; capacity: number; open_leads: number; active: boolean; last_assigned_ms: number | null }[];
+}
+
+/** Version counters, the latest rule set and every rep, read in one statement (one snapshot). */
+export async function assignmentSnapshot(q: Queryable, tenantId: string): Promise<AssignmentSnapshot> {
+  const rows = await q.query<{ j: string }>(
+    `SELECT json_build_array(
+       (SELECT json_build_array(reps, rules, outcomes) FROM assignment_versions WHERE tenant_id = $1),
+       (SELECT json_build_object('version', version, 'rules', rules) FROM assignment_rule_sets WHERE tenant_id = $1 ORDER BY version DESC LIMIT 1),
+       (SELECT coalesce(json_agg(json_build_array(id, name, industries, skills, capacity, open_leads, active, extract(epoch FROM last_assigned_at) * 1000) ORDER BY id), '[]')
+          FROM reps WHERE tenant_id = $1)
+     )::text AS j`,
+    [tenantId],
+  );
+  const [v, rules, reps] = JSON.parse(rows[0]!.j) as [[number, number, number] | null, { version: number; rules: unknown } | null, [string, string, string[], string[], number, number, boolean, number | null][]];
+  return {
+    versions: { reps: v?.[0] ?? 0, rules: v?.[1] ?? 0, outcomes: v?.[2] ?? 0 },
+    rules,
+    reps: reps.map((r) => ({ id: r[0], name: r[1], industries: r[2], skills: r[3], capacity: r[4], open_leads: r[5], active: r[6], last_assigned_ms: r[7] })),
+  };
+}
+
+type NewLeadRow = Omit<LeadRow, 'created_at' | 'first_touch_at' | 'sla_round' | 'status' | 'rep_id' | 'assigned_at' | 'sla_deadline' | 'sla_state'>;
+
+const LEAD_COLUMNS = 'tenant_id, id, source, industry, budget_band, tech_need, region, intent_score, concerns, company, contact_name';
+const LEAD_TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'float8', 'text[]', 'text', 'text'];
+/** $1 is the tenant; the lead's columns follow from $`from` on, typed (the values pass through INSERT … SELECT). */
+const leadValues = (from: number) => ['$1::text', ...LEAD_TYPES.map((t, i) => `$${from + i}::${t}`)].join(', ');
+const leadParams = (l: NewLeadRow) => [l.id, l.source, l.industry, l.budget_band, l.tech_need, l.region, l.intent_score, l.concerns, l.company, l.contact_name];
+// The counters the caller decided on ($3 reps, $4 rules); a tenant without a row is at 0.
+const CURRENT_VERSIONS = `cur AS (
+  SELECT coalesce(max(reps), 0)::int AS reps, coalesce(max(rules), 0)::int AS rules, coalesce(max(outcomes), 0)::int AS outcomes
+  FROM assignment_versions WHERE tenant_id = $1)`;
+
+/** One lead of a batch for `assignMany`: the rep decided on and everything written when its slot is taken. */
+export interface AssignItem {
+  repId: string;
+  lead: NewLeadRow;
+  slaDeadline: Date;
+  log: Pick<LogRow, 'rule_version' | 'score' | 'industry_match' | 'breakdown' | 'reasons' | 'candidates' | 'actor'>;
+  event: { dedupeKey: string; payload: Record<string, unknown> };
+}
+
+export interface RepSeen {
+  open: number;
+  capacity: number;
+  active: boolean;
+  lastAssignedMs: number | null;
+}
+
+export interface BatchResult {
+  versions: { reps: number; rules: number; outcomes: number };
+  /** Per item, in order. */
+  items: {
+    /** The slot was taken and the lead, its log row and its outbox event written. */
+    assigned: boolean;
+    /** The rep as the database has it: after the update when assigned, else as it stood. */
+    rep: RepSeen | null;
+    /** The brief's outbox event when it has somewhere to go (dispatch it after commit); null when there is nothing to deliver. */
+    eventId: string | null;
+  }[];
+}
+
+/**
+ * Assigns a batch of new leads in one statement — one round trip and one commit for all of them.
+ * For each rep the batch names, its slots are taken only if the rep is active, has room for all
+ * of the batch's leads for it (all or none of them), and the reps/rules counters are the ones
+ * the decisions were made on; then each lead whose rep's slots were taken is inserted with its
+ * log row and its `lead.assigned` outbox event (recorded as already dispatched when no endpoint
+ * is subscribed and the rep has no WeCom hook: what the delivery job would conclude). Leads whose
+ * rep had no room are not written and answer `assigned: false`. A lead id that exists (or
+ * appears twice) raises a unique violation (23505) and the statement is undone as a whole.
+ */
+export async function assignMany(q: Queryable, tenantId: string, versions: { reps: number; rules: number }, items: AssignItem[]): Promise<BatchResult> {
+  const input = items.map((a, i) => ({
+    ord: i, rep_id: a.repId, id: a.lead.id, source: a.lead.source, industry: a.lead.industry, budget_band: a.lead.budget_band, tech_need: a.lead.tech_need,
+    region: a.lead.region, intent_score: a.lead.intent_score, concerns: a.lead.concerns, company: a.lead.company, contact_name: a.lead.contact_name,
+    sla_deadline: a.slaDeadline.toISOString(), log_id: randomUUID(), rule_version: a.log.rule_version, score: a.log.score, industry_match: a.log.industry_match,
+    breakdown: a.log.breakdown, reasons: a.log.reasons, candidates: a.log.candidates, actor: a.log.actor,
+    event_id: randomUUID(), dedupe_key: a.event.dedupeKey, payload: a.event.payload,
+  }));
+  const rows = await q.query<{ j: string }>(
+    `WITH ${CURRENT_VERSIONS},
+     x AS (
+       SELECT * FROM jsonb_to_recordset($4::jsonb) AS x(
+         ord int, rep_id text, id text, source text, industry text, budget_band text, tech_need text, region text, intent_score float8,
+         concerns text[], company text, contact_name text, sla_deadline timestamptz, log_id uuid, rule_version int, score float8,
+         industry_match float8, breakdown jsonb, reasons text[], candidates jsonb, actor text, event_id uuid, dedupe_key text, payload jsonb)
+     ),
+     want AS (SELECT rep_id, count(*)::int AS k FROM x GROUP BY rep_id),
+     slot AS (
+       UPDATE reps r SET open_leads = r.open_leads + want.k, last_assigned_at = clock_timestamp()
+       FROM want, cur
+       WHERE r.tenant_id = $1 AND r.id = want.rep_id AND r.active AND r.open_leads + want.k <= r.capacity AND cur.reps = $2 AND cur.rules = $3
+       RETURNING r.id, r.open_leads, r.capacity, r.active, r.last_assigned_at, r.wecom_webhook
+     ),
+     lead AS (
+       INSERT INTO leads (${LEAD_COLUMNS}, status, rep_id, assigned_at, sla_deadline, sla_state, sla_round)
+       SELECT $1, x.id, x.source, x.industry, x.budget_band, x.tech_need, x.region, x.intent_score, coalesce(x.concerns, '{}'), x.company, x.contact_name,
+         'assigned', x.rep_id, slot.last_assigned_at, x.sla_deadline, 'pending', 1
+       FROM x JOIN slot ON slot.id = x.rep_id
+       RETURNING id
+     ),
+     log AS (
+       INSERT INTO assignment_log (id, tenant_id, lead_id, kind, rep_id, rule_version, score, industry_match, breakdown, reasons, candidates, actor)
+       SELECT x.log_id, $1, x.id, 'auto', x.rep_id, x.rule_version, x.score, x.industry_match, x.breakdown, coalesce(x.reasons, '{}'), x.candidates, x.actor
+       FROM x JOIN lead ON lead.id = x.id
+     ),
+     subscribed AS (
+       SELECT EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.tenant_id = $1 AND e.active AND 'lead.assigned' = ANY(e.events)) AS any
+     ),
+     ev AS (
+       INSERT INTO outbox_events (id, tenant_id, type, dedupe_key, payload, dispatched_at)
+       SELECT x.event_id, $1, 'lead.assigned', x.dedupe_key, x.payload,
+         CASE WHEN subscribed.any OR slot.wecom_webhook IS NOT NULL THEN NULL ELSE now() END
+       FROM x JOIN lead ON lead.id = x.id JOIN slot ON slot.id = x.rep_id CROSS JOIN subscribed
+       ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
+       RETURNING id, dispatched_at IS NULL AS deliver
+     )
+     SELECT json_build_array(
+       cur.reps, cur.rules, cur.outcomes,
+       (SELECT coalesce(json_agg(json_build_array(id, open_leads, capacity, active, extract(epoch FROM last_assigned_at) * 1000)), '[]') FROM slot),
+       (SELECT coalesce(json_agg(json_build_array(r.id, r.open_leads, r.capacity, r.active, extract(epoch FROM r.last_assigned_at) * 1000)), '[]')
+          FROM reps r JOIN want ON r.tenant_id = $1 AND r.id = want.rep_id WHERE r.id NOT IN (SELECT id FROM slot)),
+       (SELECT coalesce(json_agg(id), '[]') FROM ev WHERE deliver)
+     )::text AS j FROM cur`,
+    [tenantId, versions.reps, versions.rules, JSON.stringify(input)],
+  );
+  type RepTuple = [string, number, number, boolean, number | null];
+  const [reps, rules, outcomes, taken, untaken, toDeliver] = JSON.parse(rows[0]!.j) as [number, number, number, RepTuple[], RepTuple[], string[]];
+  const seen = new Map<string, { rep: RepSeen; taken: boolean }>();
+  for (const [list, ok] of [[taken, true], [untaken, false]] as const) {
+    for (const r of list) seen.set(r[0], { rep: { open: r[1], capacity: r[2], active: r[3], lastAssignedMs: r[4] }, taken: ok });
+  }
+  const deliver = new Set(toDeliver);
+  return {
+    versions: { reps, rules, outcomes },
+    items: input.map((x) => {
+      const s = seen.get(x.rep_id);
+      return { assigned: s?.taken ?? false, rep: s?.rep ?? null, eventId: s?.taken && deliver.has(x.event_id) ? x.event_id : null };
+    }),
+  };
+}
+
+/**
+ * Files a new lead in the pool with its log row, in one statement, if the reps/rules counters are
+ * the ones the decision was made on. A lead id that exists raises a unique violation (23505).
+ */
+export async function poolAtomically(
+  q: Queryable,
+  tenantId: string,
+  a: { versions: { reps: number; rules: number }; lead: NewLeadRow; log: Pick<LogRow, 'rule_version' | 'reasons' | 'candidates' | 'note' | 'actor'> },
+): Promise<{ pooled: boolean; versions: { reps: number; rules: number; outcomes: number } }> {
+  const rows = await q.query<{ j: string }>(
+    `WITH ${CURRENT_VERSIONS},
+     lead AS (
+       INSERT INTO leads (${LEAD_COLUMNS}, status, sla_round)
+       SELECT ${leadValues(4)}, 'pool', 0 FROM cur WHERE cur.reps = $2 AND cur.rules = $3
+       RETURNING id
+     ),
+     log AS (
+       INSERT INTO assignment_log (id, tenant_id, lead_id, kind, rule_version, reasons, candidates, note, actor)
+       SELECT $14::uuid, $1::text, lead.id, 'pool', $15::int, $16::text[], $17::jsonb, $18::text, $19::text FROM lead
+     )
+     SELECT json_build_array(cur.reps, cur.rules, cur.outcomes, (SELECT count(*) FROM lead))::text AS j FROM cur`,
+    [
+      tenantId, a.versions.reps, a.versions.rules, ...leadParams(a.lead),
+      randomUUID(), a.log.rule_version, a.log.reasons, JSON.stringify(a.log.candidates), a.log.note, a.log.actor,
+    ],
+  );
+  const [reps, rules, outcomes, n] = JSON.parse(rows[0]!.j) as [number, number, number, number];
+  return { pooled: n > 0, versions: { reps, rules, outcomes } };
 }

@@ -37,8 +37,14 @@ export const budgetBandSchema = z.enum(BUDGET_BANDS);
 
 export const DEFAULT_AUTO_ASSIGN_SOURCES = ['website_form', 'trade_show', 'referral', 'inbound_call'] as const;
 
-export const CONDITION_FIELDS = ['source', 'industry', 'budgetBand', 'techNeed', 'region', 'concern'] as const;
+export const CONDITION_FIELDS = ['source', 'industry', 'budgetBand', 'techNeed', 'region', 'concern', 'intentScore'] as const;
 export type ConditionField = (typeof CONDITION_FIELDS)[number];
+/** Fields holding a number: compared with gte / gt / lte / lt against a number. */
+export const NUMERIC_FIELDS: readonly ConditionField[] = ['intentScore'];
+const TEXT_OPS = ['eq', 'in', 'prefix'] as const;
+const NUMBER_OPS = ['gte', 'gt', 'lte', 'lt'] as const;
+/** The highest intent score a lead may carry (POST /v1/leads). */
+export const MAX_INTENT_SCORE = 100;
 
 const CONCERN_CODE_RE = /^[a-z][a-z0-9_]{1,47}$/;
 const RULE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -67,6 +73,20 @@ const industryMatchSchema = z
   .strictObject({ exact: unit.default(1), sameParent: unit.default(0.6), ancestor: unit.default(0.3), other: unit.default(0) })
   .prefault({});
 
+/**
+ * How the load term balances the team (see `scoring.ts`, step 4): a rep's excess is how far it is
+ * above the team's average — half from utilisation (open / capacity), half from open leads
+ * relative to the average count. `slope` turns the excess into the load value (0.5 at the
+ * average), `penalty` is subtracted per unit of excess above the average (0 turns it off).
+ * Defaults tuned on the routing simulation (eval/routing).
+ */
+const loadBalanceSchema = z
+  .strictObject({
+    slope: z.number().min(0).max(20).default(3),
+    penalty: z.number().min(0).max(20).default(4),
+  })
+  .prefault({});
+
 const closeRateSchema = z
   .strictObject({
     /** Rolling window in days (rates use outcomes closed in (now − windowDays, now]). */
@@ -81,11 +101,32 @@ const conditionSchema = z
     field: z.enum(CONDITION_FIELDS, {
       error: (iss) => `unknown field ${JSON.stringify(iss.input)}; expected one of ${CONDITION_FIELDS.join(', ')}`,
     }),
-    op: z.enum(['eq', 'in', 'prefix'], { error: (iss) => `unknown op ${JSON.stringify(iss.input)}; expected eq, in or prefix` }),
-    value: z.union([token, z.array(token).min(1).max(100)], { error: 'value must be a string (eq, prefix) or a list of strings (in)' }),
+    op: z.enum([...TEXT_OPS, ...NUMBER_OPS], {
+      error: (iss) => `unknown op ${JSON.stringify(iss.input)}; expected eq, in or prefix (text fields) or gte, gt, lte, lt (intentScore)`,
+    }),
+    value: z.union([token, z.array(token).min(1).max(100), z.number().min(0).max(MAX_INTENT_SCORE)], {
+      error: `value must be a string (eq, prefix), a list of strings (in) or a number between 0 and ${MAX_INTENT_SCORE} (gte, gt, lte, lt)`,
+    }),
   })
   .superRefine((c, ctx) => {
-    if (c.op === undefined || c.value === undefined) return;
+    if (c.op === undefined || c.value === undefined || c.field === undefined) return;
+    const numericField = NUMERIC_FIELDS.includes(c.field);
+    const numericOp = (NUMBER_OPS as readonly string[]).includes(c.op);
+    if (numericField !== numericOp) {
+      ctx.addIssue({
+        code: 'custom', path: ['op'],
+        message: numericField ? `field ${c.field} is a number: use gte, gt, lte or lt` : `op "${c.op}" compares numbers; field ${c.field} is text (eq, in or prefix)`,
+      });
+      return;
+    }
+    if (numericOp) {
+      if (typeof c.value !== 'number') ctx.addIssue({ code: 'custom', path: ['value'], message: `op "${c.op}" needs a number between 0 and ${MAX_INTENT_SCORE}` });
+      return;
+    }
+    if (typeof c.value === 'number') {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `op "${c.op}" needs ${c.op === 'in' ? 'a list of values' : 'a single value'}, not a number` });
+      return;
+    }
     const isList = Array.isArray(c.value);
     if (c.op === 'in' && !isList) {
       ctx.addIssue({ code: 'custom', path: ['value'], message: 'op "in" needs a list of values' });
@@ -153,6 +194,7 @@ export const ruleSetSchema = z.strictObject({
   autoAssignSources: z.array(token.max(64)).max(100).default(() => [...DEFAULT_AUTO_ASSIGN_SOURCES]),
   weights: weightsSchema,
   industryMatch: industryMatchSchema,
+  loadBalance: loadBalanceSchema,
   closeRate: closeRateSchema,
   /**
    * First-touch SLA (used by the assignment service, not by scoring): an assigned lead not

@@ -20,8 +20,10 @@
  *    Conditions: `eq` (equal), `in` (one of), `prefix` (for `industry`: the path or anything under
  *    it, segment-wise — `education` covers `education/vocational`, not `educational`; for other
  *    fields a plain string prefix). `concern` holds when any of the lead's concern codes does.
+ *    `intentScore` (a number) is compared with `gte` / `gt` / `lte` / `lt`.
  *    A condition on a field the lead does not have is false. Comparisons are case-sensitive.
  * 4. Score = weights.industry · industry + weights.closeRate · closeRate + weights.load · load + boost
+ *            + fairness
  *    - industry: best `industryMatch` over the rep's tags (see `rules.ts` for exact / sameParent /
  *      ancestor / other).
  *    - closeRate: the rep's rate in the lead's segment, else its overall rate. The lead's segment is
@@ -30,7 +32,15 @@
  *      enough outcomes in a 30-day window to mean something, and the CRM can record outcomes
  *      with the same key. CRMs that segment outcomes differently (e.g. by deal type) send
  *      `lead.segment`.
- *    - load: 1 − openLeads / capacity (clamped to 0..1).
+ *    - load: relative to the team, so that it balances whatever the team's overall utilisation.
+ *      The team average is taken over active reps with capacity (full ones included): ū = Σ open
+ *      / Σ capacity and c̄ = Σ open / reps. A rep's excess e = ((open/capacity − ū) + (open − c̄)
+ *      / max(c̄, 1)) / 2 — utilisation and head count both count, so a large-capacity rep is not
+ *      handed everything and a small one is not left idle. load = 0.5 − loadBalance.slope · e,
+ *      clamped to 0..1 (0.5 at the team average).
+ *    - fairness: −loadBalance.penalty · max(0, e): a rep above the team average pays for it beyond
+ *      what the load weight alone can express, so a hot industry's specialists stop taking every
+ *      lead of it while colleagues sit idle (0 at or below the average).
  *    Scores are rounded to 6 decimals, so differences below that count as ties.
  * 5. Ranking: score descending, then least recently assigned (never assigned first), then repId
  *    (so the result does not depend on the order reps are passed in). The first is assigned;
@@ -75,7 +85,7 @@ export interface Candidate {
   /** Present when the rep has a name. */
   name?: string;
   score: number;
-  breakdown: { industry: Part; closeRate: Part; load: Part; boost: number };
+  breakdown: { industry: Part; closeRate: Part; load: Part; boost: number; fairness: number };
   /** Its breakdown ("industry match 0.40 × 1.00 (…)", close rate, load, boost), then the priority rules that applied. */
   reasons: string[];
 }
@@ -96,6 +106,11 @@ export interface Decision {
 }
 
 type IndustryMatchConfig = RuleSet['industryMatch'];
+/** The team's average utilisation and open leads per rep (active reps with capacity). */
+interface Team {
+  util: number;
+  open: number;
+}
 type Relation = 'exact' | 'sameParent' | 'ancestor' | 'descendant' | 'other';
 
 const SLASH = 47; // '/'
@@ -117,6 +132,8 @@ interface Scored {
   last: number;
   boost: number;
   boostRules: string[] | null;
+  excess: number;
+  fairness: number;
   industry: number;
   closeRate: number;
   load: number;
@@ -135,12 +152,20 @@ export function decide(lead: LeadInput, reps: RepProfile[], rules: RuleSet): Dec
   const inactive: RepProfile[] = [];
   const full: RepProfile[] = [];
   let current: Scored[] = [];
+  let teamOpen = 0;
+  let teamCapacity = 0;
+  let teamReps = 0;
   for (const rep of reps) {
+    if (rep.active && rep.capacity > 0) {
+      teamOpen += Math.max(0, rep.openLeads);
+      teamCapacity += rep.capacity;
+      teamReps++;
+    }
     if (!rep.active) inactive.push(rep);
     else if (!(rep.capacity > 0 && rep.openLeads < rep.capacity)) full.push(rep);
     else {
       const t = rep.lastAssignedAt ? rep.lastAssignedAt.getTime() : NaN;
-      current.push({ rep, last: Number.isNaN(t) ? -Infinity : t, boost: 0, boostRules: null, industry: 0, closeRate: 0, load: 0, score: 0 });
+      current.push({ rep, last: Number.isNaN(t) ? -Infinity : t, boost: 0, boostRules: null, excess: 0, fairness: 0, industry: 0, closeRate: 0, load: 0, score: 0 });
     }
   }
   const exclusionLines: string[] = [];
@@ -184,6 +209,8 @@ export function decide(lead: LeadInput, reps: RepProfile[], rules: RuleSet): Dec
   }
 
   // Scores and the top 3.
+  const team: Team = { util: teamCapacity > 0 ? teamOpen / teamCapacity : 0, open: teamReps > 0 ? teamOpen / teamReps : 0 };
+  const lb = rules.loadBalance;
   const w = rules.weights;
   const m = rules.industryMatch;
   const leadParent = parentOf(lead.industry);
@@ -197,13 +224,16 @@ export function decide(lead: LeadInput, reps: RepProfile[], rules: RuleSet): Dec
     }
     s.industry = ind === -Infinity ? m.other : ind;
     s.closeRate = rateFor(rep, segment);
-    s.load = clamp01(1 - rep.openLeads / rep.capacity);
-    s.score = round6(w.industry * s.industry + w.closeRate * s.closeRate + w.load * s.load + s.boost);
+    const open = Math.max(0, rep.openLeads);
+    s.excess = (open / rep.capacity - team.util + (open - team.open) / Math.max(team.open, 1)) / 2;
+    s.load = clamp01(0.5 - lb.slope * s.excess);
+    s.fairness = s.excess > 0 ? -lb.penalty * s.excess : 0;
+    s.score = round6(w.industry * s.industry + w.closeRate * s.closeRate + w.load * s.load + s.boost + s.fairness);
     insertTop(top, s);
   }
 
   const windowDays = rules.closeRate.windowDays;
-  const candidates = top.map((s) => toCandidate(s, lead, leadParent, segment, rules, windowDays, ruleLines));
+  const candidates = top.map((s) => toCandidate(s, lead, leadParent, segment, rules, windowDays, ruleLines, team));
   const best = candidates[0];
 
   if (best === undefined) {
@@ -296,6 +326,22 @@ function meets(a: RuleAction, rep: RepProfile, leadSegment: string): boolean {
 }
 
 function conditionHolds(c: RuleCondition, lead: LeadInput): boolean {
+  if (c.field === 'intentScore') {
+    const v = lead.intentScore;
+    if (typeof v !== 'number' || typeof c.value !== 'number') return false;
+    switch (c.op) {
+      case 'gte':
+        return v >= c.value;
+      case 'gt':
+        return v > c.value;
+      case 'lte':
+        return v <= c.value;
+      case 'lt':
+        return v < c.value;
+      default:
+        return false;
+    }
+  }
   if (c.field === 'concern') {
     const cs = lead.concerns;
     if (!cs) return false;
@@ -316,6 +362,7 @@ function conditionHolds(c: RuleCondition, lead: LeadInput): boolean {
 }
 
 function valueHolds(c: RuleCondition, v: string): boolean {
+  if (typeof c.value === 'number') return false;
   const values = typeof c.value === 'string' ? [c.value] : c.value;
   switch (c.op) {
     case 'eq':
@@ -325,6 +372,8 @@ function valueHolds(c: RuleCondition, v: string): boolean {
       return values.some((p) =>
         c.field === 'industry' ? v === p || (v.length > p.length && v.charCodeAt(p.length) === SLASH && v.startsWith(p)) : v.startsWith(p),
       );
+    default:
+      return false;
   }
 }
 
@@ -351,6 +400,7 @@ function toCandidate(
   rules: RuleSet,
   windowDays: number,
   ruleLines: string[],
+  team: Team,
 ): Candidate {
   const w = rules.weights;
   const rep = s.rep;
@@ -377,9 +427,10 @@ function toCandidate(
   const reasons = [
     `industry match ${f2(w.industry)} × ${f2(s.industry)} (${industryDetail})`,
     `${windowDays}-day close rate ${f2(w.closeRate)} × ${f2(s.closeRate)}${usedSegment ? ` (${segment})` : ''}`,
-    `load ${f2(w.load)} × ${f2(s.load)} (${open} of ${rep.capacity} open)`,
+    `load ${f2(w.load)} × ${f2(s.load)} (${open} of ${rep.capacity} open; team average ${team.open.toFixed(1)} open, ${pct(team.util)} utilised)`,
   ];
   if (s.boost > 0) reasons.push(`priority boost +${f2(s.boost)} (rule ${(s.boostRules ?? []).join(', ')})`);
+  if (s.fairness < 0) reasons.push(`fairness −${f2(-s.fairness)} (${pct(open / rep.capacity)} utilised, above the team average)`);
   reasons.push(...ruleLines);
 
   const c: Candidate = {
@@ -390,6 +441,7 @@ function toCandidate(
       closeRate: part(w.closeRate, s.closeRate),
       load: part(w.load, s.load),
       boost: round6(s.boost),
+      fairness: round6(s.fairness),
     },
     reasons,
   };
@@ -425,6 +477,7 @@ export function describeRule(rule: PriorityRule): string {
 }
 
 function describeCondition(c: RuleCondition): string {
+  if (typeof c.value === 'number') return `${c.field} ${NUMBER_OP_TEXT[c.op as keyof typeof NUMBER_OP_TEXT] ?? c.op} ${fNum(c.value)}`;
   const v = typeof c.value === 'string' ? c.value : `[${c.value.join(', ')}]`;
   switch (c.op) {
     case 'eq':
@@ -433,8 +486,12 @@ function describeCondition(c: RuleCondition): string {
       return `${c.field} in ${typeof c.value === 'string' ? `[${v}]` : v}`;
     case 'prefix':
       return c.field === 'industry' ? `industry under ${v}` : `${c.field} starts with ${v}`;
+    default:
+      return `${c.field} ${c.op} ${v}`;
   }
 }
+
+const NUMBER_OP_TEXT = { gte: '≥', gt: '>', lte: '≤', lt: '<' } as const;
 
 function label(rep: RepProfile): string {
   return rep.name ? `${rep.name} (${rep.id})` : rep.id;
@@ -459,6 +516,10 @@ function clamp01(x: number): number {
 
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 100)} %`;
 }
 
 function f2(x: number): string {

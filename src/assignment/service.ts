@@ -1,13 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
-import type { Db, Queryable } from '../platform/db.js';
+import { isUniqueViolation, type Db, type Queryable } from '../platform/db.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { dispatch, recordEvent } from '../platform/outbox.js';
 import type { JobQueue } from '../platform/queue.js';
-import { closeRates, closeRatesFromTallies } from './close-rates.js';
+import { assignInBatch, type ItemResult } from './batcher.js';
 import * as repo from './repo.js';
 import { defaultRuleSet, validateRuleSet, type RuleSet } from './rules.js';
-import { decide, industryMatch, type Decision, type LeadInput, type RepProfile } from './scoring.js';
+import { decide, industryMatch, type Decision, type LeadInput } from './scoring.js';
+import { invalidate, noteVersions, release, reload, reserve, tenantState } from './state.js';
 
 export interface AssignmentDeps {
   db: Db;
@@ -54,101 +55,129 @@ export async function saveRules(db: Db, tenantId: string, input: unknown, actor:
     const fields = issues.map((i) => ({ field: i.path ? `body.${i.path}` : 'body', message: i.message }));
     throw new AppError(400, 'invalid_rules', `${fields[0]?.field}: ${fields[0]?.message}`, { fields });
   }
-  return { version: await repo.saveRules(db, tenantId, rules, actor), rules };
-}
-
-// ---- close rates: an aggregate over the window, cached briefly per tenant ----
-
-const RATE_TTL_MS = 60_000;
-// The promise is cached, so concurrent requests on a cold or expired cache share one query.
-const rateCache = new Map<string, { at: number; rates: Promise<ReturnType<typeof closeRates>> }>();
-
-async function tenantCloseRates(db: Db, tenantId: string, rules: RuleSet, repIds: string[]) {
-  const hit = rateCache.get(tenantId);
-  if (hit && Date.now() - hit.at < RATE_TTL_MS) return hit.rates;
-  const now = new Date();
-  const since = new Date(now.getTime() - rules.closeRate.windowDays * 86_400_000);
-  const rates = repo
-    .outcomeTallies(db, tenantId, since, now)
-    .then((tallies) => closeRatesFromTallies(tallies, { priorWeight: rules.closeRate.priorWeight, repIds }));
-  rateCache.set(tenantId, { at: Date.now(), rates });
-  rates.catch(() => rateCache.delete(tenantId));
-  return rates;
-}
-
-async function profiles(db: Db, tenantId: string, rules: RuleSet): Promise<RepProfile[]> {
-  const reps = await repo.listRepProfiles(db, tenantId);
-  const rates = await tenantCloseRates(db, tenantId, rules, reps.map((r) => r.id));
-  return reps.map((r) => ({
-    id: r.id,
-    name: r.name,
-    industries: r.industries,
-    skills: r.skills,
-    capacity: r.capacity,
-    openLeads: r.open_leads,
-    active: r.active,
-    lastAssignedAt: r.last_assigned_ms === null ? null : new Date(r.last_assigned_ms),
-    closeRate: rates.get(r.id) ?? { overall: 0, bySegment: new Map() },
-  }));
+  const version = await repo.saveRules(db, tenantId, rules, actor);
+  invalidate(db, tenantId);
+  return { version, rules };
 }
 
 const slaDeadline = (rules: RuleSet) => new Date(Date.now() + rules.sla.firstTouchMinutes * 60_000);
 
 // ---- assign ----
 
-const MAX_RACE_RETRIES = 3;
+/** Decisions a lead may take before giving up: a version change or lost capacity races each cost one. */
+const MAX_ATTEMPTS = 5;
 
 /**
- * Decides and records in one request. Concurrency: a rep's slot is taken by a conditional
- * UPDATE (`open_leads < capacity`), and the lead row's primary key makes a repeated lead id
- * return the first decision; losing a capacity race moves on to the next candidate.
+ * Decides and records in one request, deciding on this process's in-memory view of the tenant
+ * (`state.ts`), and recording with one statement per try that concurrent requests share
+ * (`batcher.ts`, `repo.assignMany`): the rep's slot is taken only if the rep is active and under
+ * capacity and the rules and rep profiles are still the ones decided on; the lead's primary key makes a repeated id return the first
+ * decision. A rep that filled up meanwhile passes the lead to the next candidate; a changed
+ * rule set or rep profile re-reads the state and decides again. The brief's outbox event is
+ * written by the same statement; its delivery and the SLA check are queued after the answer.
  */
 export async function assignLead(deps: AssignmentDeps, tenantId: string, lead: NewLead, actor: string): Promise<AssignResult> {
-  const existing = await repo.findLead(deps.db, tenantId, lead.id);
-  if (existing) return replay(deps.db, tenantId, lead.id);
-  if (lead.repId) return importLead(deps, tenantId, lead, actor);
+  const { db } = deps;
+  if (lead.repId) {
+    if (await repo.findLead(db, tenantId, lead.id)) return replay(db, tenantId, lead.id);
+    return importLead(deps, tenantId, lead, actor);
+  }
+  let state = await tenantState(db, tenantId);
+  let readNow = false; // whether this request has read the state itself
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const { rules, ruleVersion: version, versions } = state;
+    const decision = decide(lead, state.reps, rules);
 
-  const { version, rules } = await currentRules(deps.db, tenantId);
-  for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
-    const decision = decide(lead, await profiles(deps.db, tenantId, rules), rules);
-    const outcome = await deps.db.tx(async (q) => {
-      for (const c of decision.candidates) {
-        if (!(await repo.takeSlot(q, tenantId, c.repId))) continue;
-        const deadline = slaDeadline(rules);
-        if (!(await repo.insertLead(q, leadRow(tenantId, lead, 'assigned', c.repId, deadline)))) throw new DuplicateLead();
-        await repo.insertLog(q, tenantId, {
-          lead_id: lead.id, kind: 'auto', rep_id: c.repId, previous_rep_id: null, rule_version: version, score: c.score,
-          industry_match: c.breakdown.industry.value, breakdown: c.breakdown, reasons: c.reasons, candidates: decision.candidates, note: null, actor,
-        });
-        const eventId = await briefEvent(q, tenantId, lead, c.repId, 1, c.reasons);
-        return { candidate: c, eventId, deadline };
+    if (decision.candidates.length === 0) {
+      const byRule = !rules.autoAssign || !rules.autoAssignSources.includes(lead.source);
+      // "Every rep is full or inactive" may come from an old view: confirm it before pooling.
+      if (!byRule && !readNow) {
+        state = await reload(db, tenantId);
+        readNow = true;
+        continue;
       }
-      if (decision.candidates.length > 0) return 'raced' as const;
-      const reason = decision.pool?.reason ?? 'no eligible rep';
-      if (!(await repo.insertLead(q, leadRow(tenantId, lead, 'pool', null, null)))) throw new DuplicateLead();
-      await repo.insertLog(q, tenantId, {
-        lead_id: lead.id, kind: 'pool', rep_id: null, previous_rep_id: null, rule_version: version, score: null, industry_match: null,
-        breakdown: null, reasons: decision.reasons, candidates: decision.candidates, note: reason, actor,
-      });
-      return 'pool' as const;
-    }).catch((err) => {
-      if (err instanceof DuplicateLead) return 'duplicate' as const;
-      throw err;
-    });
-    if (outcome === 'duplicate') return replay(deps.db, tenantId, lead.id);
-    if (outcome === 'raced') continue; // every candidate filled up meanwhile: decide again on fresh loads
-    if (outcome === 'pool') {
-      return { leadId: lead.id, repId: null, score: null, breakdown: null, reasons: decision.reasons, candidates: decision.candidates, pool: decision.pool ?? { reason: 'no eligible rep' }, ruleVersion: version, kind: 'pool' };
+      const pool = decision.pool ?? { reason: 'no eligible rep' };
+      let res;
+      try {
+        res = await repo.poolAtomically(db, tenantId, {
+          versions, lead: newLeadRow(tenantId, lead),
+          log: { rule_version: version, reasons: decision.reasons, candidates: decision.candidates, note: pool.reason, actor },
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) return replay(db, tenantId, lead.id);
+        throw err;
+      }
+      if (!res.pooled) {
+        noteVersions(db, tenantId, state, res.versions);
+        state = await reload(db, tenantId);
+        readNow = true;
+        continue;
+      }
+      return { leadId: lead.id, repId: null, score: null, breakdown: null, reasons: decision.reasons, candidates: decision.candidates, pool, ruleVersion: version, kind: 'pool' };
     }
-    await dispatch(deps.queue, [outcome.eventId]);
-    await scheduleSla(deps.queue, tenantId, lead.id, 1, outcome.deadline);
-    const c = outcome.candidate;
-    return { leadId: lead.id, repId: c.repId, score: c.score, breakdown: c.breakdown, reasons: c.reasons, candidates: decision.candidates, ruleVersion: version, kind: 'auto' };
+
+    let stale = false;
+    for (const c of decision.candidates) {
+      const deadline = slaDeadline(rules);
+      reserve(db, tenantId, c.repId);
+      let res: ItemResult;
+      try {
+        res = await assignInBatch(db, tenantId, versions, {
+          repId: c.repId, lead: newLeadRow(tenantId, lead), slaDeadline: deadline,
+          log: { rule_version: version, score: c.score, industry_match: c.breakdown.industry.value, breakdown: c.breakdown, reasons: c.reasons, candidates: decision.candidates, actor },
+          event: briefEventFor(lead, c.repId, 1, c.reasons),
+        });
+      } catch (err) {
+        release(db, tenantId, c.repId);
+        if (isUniqueViolation(err)) return replay(db, tenantId, lead.id);
+        throw err;
+      }
+      release(db, tenantId, c.repId, res.rep);
+      if (!noteVersions(db, tenantId, state, res.versions)) {
+        stale = true;
+        break;
+      }
+      if (!res.assigned) continue; // filled up (or went inactive) since the view was read: next candidate
+      afterCommit(deps, tenantId, lead.id, res.eventId, deadline);
+      return { leadId: lead.id, repId: c.repId, score: c.score, breakdown: c.breakdown, reasons: c.reasons, candidates: decision.candidates, ruleVersion: version, kind: 'auto' };
+    }
+    if (stale) {
+      state = await reload(db, tenantId);
+      readNow = true;
+    }
+    // else every candidate filled up meanwhile: decide again on the loads the database reported
   }
   throw new AppError(503, 'assignment_contended', 'every candidate rep filled up while this lead was being assigned; try again');
 }
 
+/**
+ * After the answer: queue the brief's delivery and make sure an SLA sweep runs at the deadline.
+ * Crash-safe without waiting: the outbox row and the lead's pending deadline are already
+ * committed, and start-up recovery queues undelivered events and pending deadlines again.
+ */
+const inFlight = new Set<Promise<void>>();
+function afterCommit(deps: AssignmentDeps, tenantId: string, leadId: string, eventId: string | null, deadline: Date): void {
+  const work = (async () => {
+    if (eventId) await dispatch(deps.queue, [eventId]);
+    await scheduleSlaSweep(deps.queue, tenantId, deadline);
+  })().catch((err: Error) => deps.log.warn({ err: err.message, leadId }, 'lead assigned; its brief/SLA job will be queued again at start-up'));
+  inFlight.add(work);
+  void work.finally(() => inFlight.delete(work));
+}
+
+/** Waits for the queueing that follows answers already sent (tests, shutdown). */
+export async function settleAssignments(): Promise<void> {
+  await Promise.all([...inFlight]);
+}
+
 class DuplicateLead extends Error {}
+
+function newLeadRow(tenantId: string, l: NewLead) {
+  return {
+    tenant_id: tenantId, id: l.id, source: l.source, industry: l.industry, budget_band: l.budgetBand ?? null, tech_need: l.techNeed ?? null,
+    region: l.region ?? null, intent_score: l.intentScore ?? null, concerns: l.concerns ?? [], company: l.company ?? null, contact_name: l.contactName ?? null,
+  };
+}
 
 function leadRow(tenantId: string, l: NewLead, status: 'assigned' | 'pool', repId: string | null, deadline: Date | null) {
   return {
@@ -172,6 +201,7 @@ async function importLead(deps: AssignmentDeps, tenantId: string, lead: NewLead,
     return true;
   });
   if (!inserted) return replay(deps.db, tenantId, lead.id);
+  invalidate(deps.db, tenantId);
   return { leadId: lead.id, repId: rep.id, score: null, breakdown: null, reasons: ['owner set by the CRM; not scored'], candidates: [], ruleVersion: null, kind: 'import' };
 }
 
@@ -193,11 +223,9 @@ async function replay(db: Db, tenantId: string, leadId: string): Promise<AssignR
   };
 }
 
-/** The rep's brief, through the outbox (webhook `lead.assigned`). */
-async function briefEvent(q: Queryable, tenantId: string, lead: LeadInput & { id: string; company?: string; contactName?: string }, repId: string, round: number, reasons: string[]) {
-  return recordEvent(q, {
-    tenantId,
-    type: 'lead.assigned',
+/** The rep's brief (webhook `lead.assigned`): its outbox key and payload. */
+function briefEventFor(lead: LeadInput & { id: string; company?: string; contactName?: string }, repId: string, round: number, reasons: string[]) {
+  return {
     dedupeKey: `lead.assigned:${lead.id}:${round}:${repId}`,
     payload: {
       leadId: lead.id,
@@ -210,7 +238,12 @@ async function briefEvent(q: Queryable, tenantId: string, lead: LeadInput & { id
       why: reasons,
       opener: opener(lead),
     },
-  });
+  };
+}
+
+/** The rep's brief, through the outbox, inside the caller's transaction. */
+async function briefEvent(q: Queryable, tenantId: string, lead: LeadInput & { id: string; company?: string; contactName?: string }, repId: string, round: number, reasons: string[]) {
+  return recordEvent(q, { tenantId, type: 'lead.assigned', ...briefEventFor(lead, repId, round, reasons) });
 }
 
 /** A first sentence for the rep, from what is known about the lead. */
@@ -247,6 +280,7 @@ export async function overrideLead(deps: AssignmentDeps, tenantId: string, leadI
     const eventId = await briefEvent(q, tenantId, fromRow(lead), repId, round, reasons);
     return { eventId, round, deadline, version, reasons };
   });
+  invalidate(deps.db, tenantId);
   await dispatch(deps.queue, [result.eventId]);
   await scheduleSla(deps.queue, tenantId, leadId, result.round, result.deadline);
   return { leadId, repId, score: null, breakdown: null, reasons: result.reasons, candidates: [], ruleVersion: result.version, kind: 'override' };
@@ -270,6 +304,7 @@ export async function claimLead(deps: AssignmentDeps, tenantId: string, leadId: 
     });
     return { eventId: await briefEvent(q, tenantId, fromRow(lead), repId, round, reasons), round, deadline, version, reasons };
   });
+  invalidate(deps.db, tenantId);
   await dispatch(deps.queue, [result.eventId]);
   await scheduleSla(deps.queue, tenantId, leadId, result.round, result.deadline);
   return { leadId, repId, score: null, breakdown: null, reasons: result.reasons, candidates: [], ruleVersion: result.version, kind: 'claim' };
@@ -287,8 +322,47 @@ function fromRow(l: repo.LeadRow): NewLead {
 
 const slaJobId = (tenantId: string, leadId: string, round: number) => `${tenantId}.${leadId}.sla.${round}`.replace(/:/g, '_');
 
+/** One round's check, at its deadline (overrides, claims, re-assignments). */
 export async function scheduleSla(queue: JobQueue, tenantId: string, leadId: string, round: number, deadline: Date): Promise<void> {
   await queue.add('sla', { tenantId, leadId, round }, slaJobId(tenantId, leadId, round), { delayMs: deadline.getTime() - Date.now() });
+}
+
+/**
+ * New assignments share one sweep per tenant and second: the job for second `b` (run at b·1000 ms)
+ * checks every pending deadline that has passed. At thousands of leads a second that is one job a
+ * second, not one per lead; each process asks the queue once per second it has not asked for yet.
+ */
+const SWEEP_MS = 1_000;
+const sweepsAsked = new WeakMap<JobQueue, Map<string, Set<number>>>();
+
+export async function scheduleSlaSweep(queue: JobQueue, tenantId: string, deadline: Date): Promise<void> {
+  const bucket = Math.ceil(deadline.getTime() / SWEEP_MS);
+  let byTenant = sweepsAsked.get(queue);
+  if (!byTenant) sweepsAsked.set(queue, (byTenant = new Map()));
+  let asked = byTenant.get(tenantId);
+  if (!asked) byTenant.set(tenantId, (asked = new Set()));
+  if (asked.has(bucket)) return;
+  await queue.add('sla', { tenantId, sweep: true }, `${tenantId}.sla-sweep.${bucket}`.replace(/:/g, '_'), { delayMs: bucket * SWEEP_MS - Date.now() });
+  asked.add(bucket);
+  const now = Date.now() / SWEEP_MS;
+  for (const b of asked) if (b < now) asked.delete(b);
+}
+
+const SWEEP_BATCH = 500;
+
+/** Job "sla" for a sweep: every pending deadline of the tenant that has passed, each checked once. */
+async function sweepSla(deps: AssignmentDeps, tenantId: string): Promise<void> {
+  const failures: string[] = [];
+  const seen = new Set<string>();
+  for (let pass = 0; pass < 100; pass++) {
+    const due = (await repo.dueSla(deps.db, tenantId, SWEEP_BATCH)).filter((d) => !seen.has(`${d.id}\u0000${d.sla_round}`));
+    for (const d of due) {
+      seen.add(`${d.id}\u0000${d.sla_round}`);
+      await checkSla(deps, { tenantId, leadId: d.id, round: d.sla_round }).catch((err: Error) => failures.push(`${d.id}: ${err.message}`));
+    }
+    if (due.length === 0 || failures.length) break;
+  }
+  if (failures.length) throw new Error(`SLA check failed for ${failures.length} lead(s): ${failures.slice(0, 3).join('; ')}`);
 }
 
 export async function touchLead(db: Db, tenantId: string, leadId: string, at: Date) {
@@ -301,13 +375,14 @@ export async function touchLead(db: Db, tenantId: string, leadId: string, at: Da
  * Job "sla": runs at the deadline of one assignment round. The breach is claimed by a
  * conditional UPDATE, so a duplicated or retried job acts at most once per deadline.
  */
-export async function checkSla(deps: AssignmentDeps, job: { tenantId: string; leadId: string; round: number }): Promise<void> {
+export async function checkSla(deps: AssignmentDeps, job: { tenantId: string; leadId: string; round: number } | { tenantId: string; sweep: true }): Promise<void> {
+  if ('sweep' in job) return sweepSla(deps, job.tenantId);
   const { tenantId, leadId } = job;
   const before = await repo.findLead(deps.db, tenantId, leadId);
   if (!before || before.sla_round !== job.round || before.sla_state !== 'pending' || !before.rep_id) return;
   const { version, rules } = await currentRules(deps.db, tenantId);
   // Candidates are read before the transaction: PGlite runs one transaction at a time on one connection.
-  const others = (await profiles(deps.db, tenantId, rules)).filter((r) => r.id !== before.rep_id);
+  const others = (await tenantState(deps.db, tenantId)).reps.filter((r) => r.id !== before.rep_id);
   const decision = decide(fromRow(before), others, { ...rules, autoAssign: true, autoAssignSources: [before.source] });
   const late = `no first touch within ${rules.sla.firstTouchMinutes} min of assignment`;
   const escalate = async (q: Queryable, repId: string, why: string[]) => {
@@ -335,15 +410,19 @@ export async function checkSla(deps: AssignmentDeps, job: { tenantId: string; le
     }
     return escalate(q, lead.rep_id, [late, 'no other rep available to re-assign to']);
   });
+  invalidate(deps.db, tenantId);
   if (!outcome) return;
   await dispatch(deps.queue, [outcome.eventId]);
   await scheduleSla(deps.queue, tenantId, leadId, outcome.round, outcome.deadline);
 }
 
-/** Embedded queue: delayed jobs do not survive a restart, so pending deadlines are scheduled again. */
+/**
+ * At start-up: the embedded queue forgets delayed jobs on restart, and a crash may fall between an
+ * answer and its queueing, so every pending deadline gets its sweep again (one per tenant and second).
+ */
 export async function rescheduleSla(deps: AssignmentDeps): Promise<number> {
   const rows = await repo.pendingSla(deps.db);
-  for (const r of rows) if (r.sla_deadline) await scheduleSla(deps.queue, r.tenant_id, r.id, r.sla_round, new Date(r.sla_deadline));
+  for (const r of rows) if (r.sla_deadline) await scheduleSlaSweep(deps.queue, r.tenant_id, new Date(r.sla_deadline));
   return rows.length;
 }
 
@@ -363,7 +442,7 @@ export async function recordOutcomes(
     }
     return n;
   });
-  rateCache.delete(tenantId);
+  invalidate(db, tenantId);
   return { inserted };
 }
 

@@ -35,6 +35,7 @@ describe('rule set defaults', () => {
       autoAssignSources: ['website_form', 'trade_show', 'referral', 'inbound_call'],
       weights: { industry: 0.4, closeRate: 0.3, load: 0.3 },
       industryMatch: { exact: 1, sameParent: 0.6, ancestor: 0.3, other: 0 },
+      loadBalance: { slope: 3, penalty: 4 },
       closeRate: { windowDays: 30, priorWeight: 5 },
       sla: { firstTouchMinutes: 120, onBreach: 'reassign' },
       priorityRules: [],
@@ -209,6 +210,26 @@ describe('rule set validation errors name the field', () => {
       expect(e.message).toMatch(/^invalid assignment rules: weights: /);
       expect(e.details).toEqual({ fields: [{ field: 'weights', message: e.issues[0]?.message }] });
     }
+  });
+
+  it('intentScore conditions: numeric ops with a number 0–100; text ops and numbers do not mix', () => {
+    const rule = (when: unknown) => ({ ...plcRule, when: [when] });
+    expect(validateRuleSet({ priorityRules: [rule({ field: 'intentScore', op: 'gte', value: 70 })] }).priorityRules[0]?.when[0]).toEqual({ field: 'intentScore', op: 'gte', value: 70 });
+    expect(validateRuleSet({ priorityRules: [rule({ field: 'intentScore', op: 'lt', value: 0.5 })] }).priorityRules).toHaveLength(1);
+    expect(paths({ priorityRules: [rule({ field: 'intentScore', op: 'eq', value: 70 })] })).toEqual(['priorityRules.0.when.0.op']);
+    expect(paths({ priorityRules: [rule({ field: 'intentScore', op: 'gte', value: '70' })] })).toEqual(['priorityRules.0.when.0.value']);
+    expect(paths({ priorityRules: [rule({ field: 'intentScore', op: 'gte', value: 101 })] })).toEqual(['priorityRules.0.when.0.value']);
+    expect(paths({ priorityRules: [rule({ field: 'intentScore', op: 'gte', value: -1 })] })).toEqual(['priorityRules.0.when.0.value']);
+    expect(paths({ priorityRules: [rule({ field: 'techNeed', op: 'gte', value: 3 })] })).toEqual(['priorityRules.0.when.0.op']);
+    expect(paths({ priorityRules: [rule({ field: 'techNeed', op: 'eq', value: 3 })] })).toEqual(['priorityRules.0.when.0.value']);
+    expect(paths({ priorityRules: [rule({ field: 'intentScore', op: 'between', value: 3 })] })).toEqual(['priorityRules.0.when.0.op']);
+  });
+
+  it('loadBalance: slope and penalty between 0 and 20, unknown keys refused', () => {
+    expect(validateRuleSet({ loadBalance: { penalty: 0 } }).loadBalance).toEqual({ slope: 3, penalty: 0 });
+    expect(paths({ loadBalance: { slope: -1, penalty: 21 } })).toEqual(['loadBalance.slope', 'loadBalance.penalty']);
+    expect(paths({ loadBalance: { slope: 'steep' } })).toEqual(['loadBalance.slope']);
+    expect(paths({ loadBalance: { gini: 1 } })).toEqual(['loadBalance.gini']);
   });
 
   it('ruleSetSchema is usable directly (e.g. as a route schema)', () => {

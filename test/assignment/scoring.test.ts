@@ -71,32 +71,34 @@ describe('decide: weighted score and explanation', () => {
       closeRate: { weight: 0.3, value: 0.91, contribution: 0.273 },
       load: { weight: 0.3, value: 0.5, contribution: 0.15 },
       boost: 0,
+      fairness: 0,
     });
     expect(d.candidates[0]?.reasons).toEqual([
       'industry match 0.40 × 1.00 (exact: education/vocational)',
       '30-day close rate 0.30 × 0.91',
-      'load 0.30 × 0.50 (3 of 6 open)',
+      'load 0.30 × 0.50 (3 of 6 open; team average 3.0 open, 50 % utilised)',
     ]);
     expect(d.reasons[0]).toBe('best fit of 1 eligible rep: r1, score 0.823');
-    expect(d.reasons).toContain('load 0.30 × 0.50 (3 of 6 open)');
+    expect(d.reasons).toContain('load 0.30 × 0.50 (3 of 6 open; team average 3.0 open, 50 % utilised)');
     expect(d.pool).toBeUndefined();
     expect(d.rulesApplied).toEqual([]);
   });
 
   it('the weights decide between an industry specialist and a strong closer', () => {
+    // Equal loads (both at the team average: load 0.5), so only industry and close rate differ.
     const reps = [
       rep('specialist', { rate: 0.2, openLeads: 5, capacity: 10 }), // 0.4 + 0.06 + 0.15 = 0.61
-      rep('closer', { industries: ['retail'], rate: 0.9 }), //          0   + 0.27 + 0.30 = 0.57
+      rep('closer', { industries: ['retail'], rate: 0.9, openLeads: 5, capacity: 10 }), // 0 + 0.27 + 0.15 = 0.42
     ];
     const a = decide(lead(), reps, rules());
     expect(a.repId).toBe('specialist');
     expect(a.candidates.map((c) => [c.repId, c.score])).toEqual([
       ['specialist', 0.61],
-      ['closer', 0.57],
+      ['closer', 0.42],
     ]);
     const b = decide(lead(), reps, rules({ weights: { industry: 0.1, closeRate: 0.6, load: 0.3 } }));
-    expect(b.repId).toBe('closer'); // 0.84 vs 0.37
-    expect(b.score).toBeCloseTo(0.84, 6);
+    expect(b.repId).toBe('closer'); // 0.69 vs 0.37
+    expect(b.score).toBeCloseTo(0.69, 6);
     expect(b.candidates[1]?.score).toBeCloseTo(0.37, 6);
     expect(b.candidates[0]?.reasons[0]).toBe('industry match 0.10 × 0.00 (no related tag)');
   });
@@ -123,11 +125,42 @@ describe('decide: weighted score and explanation', () => {
     expect(none.candidates[0]?.reasons[0]).toBe('industry match 0.40 × 0.00 (no industry tags)');
   });
 
-  it('load = 1 − open/capacity', () => {
-    const d = decide(lead(), [rep('busy', { openLeads: 9, capacity: 10 }), rep('free', { openLeads: 1, capacity: 4 })], rules());
-    expect(d.repId).toBe('free');
-    expect(d.candidates.map((c) => c.breakdown.load.value)).toEqual([0.75, 0.1]);
-    expect(d.candidates[1]?.reasons[2]).toBe('load 0.30 × 0.10 (9 of 10 open)');
+  it('load is relative to the team average (utilisation and open leads), 0.5 at the average; above it a fairness penalty', () => {
+    // Team: 12 open of 30 capacity (40 %), 4 open per rep on average.
+    const reps = [rep('busy', { openLeads: 6, capacity: 10 }), rep('avg', { openLeads: 4, capacity: 10 }), rep('free', { openLeads: 2, capacity: 10 })];
+    const d = decide(lead(), reps, rules({ loadBalance: { slope: 1, penalty: 1 } }));
+    const excessBusy = (0.6 - 0.4 + (6 - 4) / 4) / 2; // 0.35
+    const excessFree = (0.2 - 0.4 + (2 - 4) / 4) / 2; // −0.35
+    const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
+    expect(d.candidates.map((c) => [c.repId, c.breakdown.load.value, c.breakdown.fairness])).toEqual([
+      ['free', r6(0.5 - excessFree), 0],
+      ['avg', 0.5, 0],
+      ['busy', r6(0.5 - excessBusy), r6(-excessBusy)],
+    ]);
+    expect(d.candidates[2]?.score).toBeCloseTo(0.4 + 0.15 + 0.3 * (0.5 - excessBusy) - excessBusy, 6);
+    expect(d.candidates[2]?.reasons).toContain('load 0.30 × 0.15 (6 of 10 open; team average 4.0 open, 40 % utilised)');
+    expect(d.candidates[2]?.reasons).toContain('fairness −0.35 (60 % utilised, above the team average)');
+    expect(d.candidates[0]?.reasons.some((r) => r.startsWith('fairness'))).toBe(false);
+  });
+
+  it('with the defaults a busy specialist gives way to an idle colleague of the same parent industry', () => {
+    const reps = [rep('specialist', { openLeads: 8, capacity: 10 }), rep('sibling', { industries: ['education/k12'], openLeads: 1, capacity: 10 })];
+    const d = decide(lead(), reps, rules());
+    expect(d.repId).toBe('sibling');
+    // Both at the average: the specialist wins on industry.
+    const even = decide(lead(), [rep('specialist', { openLeads: 4 }), rep('sibling', { industries: ['education/k12'], openLeads: 4 })], rules());
+    expect(even.repId).toBe('specialist');
+    // slope 0 and penalty 0: load is 0.5 for everyone and plays no part.
+    const off = decide(lead(), reps, rules({ loadBalance: { slope: 0, penalty: 0 } }));
+    expect(off.repId).toBe('specialist');
+    expect(off.candidates.map((c) => c.breakdown.load.value)).toEqual([0.5, 0.5]);
+  });
+
+  it('full reps count in the team average (a rep at capacity pulls the average up)', () => {
+    const reps = [rep('full', { openLeads: 10, capacity: 10 }), rep('r', { openLeads: 5, capacity: 10 })];
+    const d = decide(lead(), reps, rules());
+    expect(d.candidates.map((c) => c.repId)).toEqual(['r']);
+    expect(d.candidates[0]?.reasons[2]).toBe('load 0.30 × 1.00 (5 of 10 open; team average 7.5 open, 75 % utilised)');
   });
 
   it("close rate uses the lead's segment (industry top level, or lead.segment) when the rep has it, else overall", () => {
@@ -200,7 +233,7 @@ describe('decide: eligibility', () => {
     reps.push(rep('r', { name: 'Li Wei' }));
     const d = decide(lead(), reps, rules());
     expect(d.reasons).toContain('8 inactive reps excluded: x0, x1, x2, x3, x4 and 3 more');
-    expect(d.reasons[0]).toBe('best fit of 1 eligible rep: Li Wei (r), score 0.850');
+    expect(d.reasons[0]).toBe('best fit of 1 eligible rep: Li Wei (r), score 0.700');
     expect(d.candidates[0]?.name).toBe('Li Wei');
   });
 });
@@ -211,6 +244,26 @@ describe('decide: priority rules', () => {
     rep('solver', { industries: ['retail'], rate: 0.4, seg: { solution: 0.9 } }),
     rep('rookie', { industries: ['retail'], rate: 0.3 }),
   ];
+
+  it('intentScore conditions: a hot lead goes to the high closers first; a cold or unscored lead does not trigger the rule', () => {
+    const hot = {
+      id: 'hot', name: 'Hot leads to high closers',
+      when: [{ field: 'intentScore' as const, op: 'gte' as const, value: 0.7 }],
+      action: { type: 'restrict' as const, metric: 'closeRate' as const, op: 'gt' as const, threshold: 0.6 },
+    };
+    const reps = [rep('fit', { rate: 0.3 }), rep('closer', { industries: ['retail'], rate: 0.8 })];
+    const d = decide(lead({ intentScore: 0.85 }), reps, rules({ priorityRules: [hot] }));
+    expect(d.repId).toBe('closer');
+    expect(d.rulesApplied).toEqual(['hot']);
+    expect(d.reasons).toContain('priority rule hot: intentScore ≥ 0.70 → reps with closeRate > 0.60 first (1 of 2 eligible reps qualify)');
+    expect(decide(lead({ intentScore: 0.7 }), reps, rules({ priorityRules: [hot] })).repId).toBe('closer'); // gte: the boundary holds
+    const cold = decide(lead({ intentScore: 0.69 }), reps, rules({ priorityRules: [hot] }));
+    expect([cold.repId, cold.rulesApplied]).toEqual(['fit', []]);
+    expect(decide(lead(), reps, rules({ priorityRules: [hot] })).rulesApplied).toEqual([]); // no score: the condition is false
+    const lt = { ...hot, id: 'lt', when: [{ field: 'intentScore' as const, op: 'lt' as const, value: 0.2 }] };
+    expect(decide(lead({ intentScore: 0.1 }), reps, rules({ priorityRules: [lt] })).rulesApplied).toEqual(['lt']);
+    expect(decide(lead({ intentScore: 0.2 }), reps, rules({ priorityRules: [lt] })).rulesApplied).toEqual([]);
+  });
 
   it('restrict met: only reps above the threshold remain', () => {
     const d = decide(lead({ techNeed: 'plc_programming' }), team(), rules({ priorityRules: [plc] }));
@@ -293,7 +346,7 @@ describe('decide: priority rules', () => {
     expect(without.rulesApplied).toEqual([]);
     const d = decide(lead({ concerns: ['price_budget', 'security_compliance'] }), reps, r);
     expect(d.repId).toBe('expert');
-    expect(d.score).toBeCloseTo(0.4 + 0.15 + 0.3 + 0.1, 6);
+    expect(d.score).toBeCloseTo(0.4 + 0.15 + 0.15 + 0.1, 6); // everyone at the team average: load 0.5
     expect(d.breakdown?.boost).toBe(0.1);
     expect(d.candidates[1]?.breakdown.boost).toBe(0);
     expect(d.candidates[0]?.reasons).toContain('priority boost +0.10 (rule sec)');
@@ -349,11 +402,11 @@ describe('decide: ranking', () => {
     ];
     const d = decide(lead(), reps, rules());
     expect(d.candidates.map((c) => c.repId)).toEqual(['a-never', 'z-never', 'older']);
-    expect(d.reasons.at(-1)).toBe('tie at 0.850 with z-never, both never assigned: lower rep id first');
+    expect(d.reasons.at(-1)).toBe('tie at 0.700 with z-never, both never assigned: lower rep id first');
     const d2 = decide(lead(), reps.slice(0, 2), rules());
     expect(d2.repId).toBe('older');
     expect(d2.reasons.at(-1)).toBe(
-      'tie at 0.850 with recent: least recently assigned first (older last assigned 2024-05-01T00:00:00.000Z, recent last assigned 2024-06-02T00:00:00.000Z)',
+      'tie at 0.700 with recent: least recently assigned first (older last assigned 2024-05-01T00:00:00.000Z, recent last assigned 2024-06-02T00:00:00.000Z)',
     );
   });
 
