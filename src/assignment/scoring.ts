@@ -127,8 +127,45 @@ export function industryMatch(leadPath: string, repPaths: string[], m: IndustryM
   return best === -Infinity ? m.other : best;
 }
 
+/**
+ * What `decide` may remember between calls over the same reps array (same reps, same order, tags
+ * unchanged): the industry value of every rep per lead path. The assignment service keeps one per
+ * in-memory tenant state and drops it with the state.
+ */
+export interface DecideMemo {
+  industry: Map<string, Float64Array>;
+}
+
+export function newDecideMemo(): DecideMemo {
+  return { industry: new Map() };
+}
+
+const MEMO_PATHS = 2_000;
+
+function industryValues(reps: readonly RepProfile[], lead: string, m: IndustryMatchConfig, memo: DecideMemo | undefined): Float64Array | null {
+  if (!memo) return null;
+  const key = `${lead}|${m.exact}|${m.sameParent}|${m.ancestor}|${m.other}`;
+  let values = memo.industry.get(key);
+  if (!values) {
+    const parent = parentOf(lead);
+    values = new Float64Array(reps.length);
+    reps.forEach((rep, i) => {
+      let best = -Infinity;
+      for (const tag of rep.industries) {
+        const v = valueOf(relation(lead, parent, tag), m);
+        if (v > best) best = v;
+      }
+      values![i] = best === -Infinity ? m.other : best;
+    });
+    if (memo.industry.size < MEMO_PATHS) memo.industry.set(key, values);
+  }
+  return values;
+}
+
 interface Scored {
   rep: RepProfile;
+  /** Index in the reps array. */
+  i: number;
   last: number;
   boost: number;
   boostRules: string[] | null;
@@ -140,7 +177,7 @@ interface Scored {
   score: number;
 }
 
-export function decide(lead: LeadInput, reps: RepProfile[], rules: RuleSet): Decision {
+export function decide(lead: LeadInput, reps: RepProfile[], rules: RuleSet, memo?: DecideMemo): Decision {
   const poolReason = !rules.autoAssign
     ? 'automatic assignment is switched off for this rule set; the lead goes to the pool'
     : !rules.autoAssignSources.includes(lead.source)
@@ -155,7 +192,8 @@ export function decide(lead: LeadInput, reps: RepProfile[], rules: RuleSet): Dec
   let teamOpen = 0;
   let teamCapacity = 0;
   let teamReps = 0;
-  for (const rep of reps) {
+  for (let i = 0; i < reps.length; i++) {
+    const rep = reps[i]!;
     if (rep.active && rep.capacity > 0) {
       teamOpen += Math.max(0, rep.openLeads);
       teamCapacity += rep.capacity;
@@ -165,7 +203,7 @@ export function decide(lead: LeadInput, reps: RepProfile[], rules: RuleSet): Dec
     else if (!(rep.capacity > 0 && rep.openLeads < rep.capacity)) full.push(rep);
     else {
       const t = rep.lastAssignedAt ? rep.lastAssignedAt.getTime() : NaN;
-      current.push({ rep, last: Number.isNaN(t) ? -Infinity : t, boost: 0, boostRules: null, excess: 0, fairness: 0, industry: 0, closeRate: 0, load: 0, score: 0 });
+      current.push({ rep, i, last: Number.isNaN(t) ? -Infinity : t, boost: 0, boostRules: null, excess: 0, fairness: 0, industry: 0, closeRate: 0, load: 0, score: 0 });
     }
   }
   const exclusionLines: string[] = [];
@@ -214,15 +252,19 @@ export function decide(lead: LeadInput, reps: RepProfile[], rules: RuleSet): Dec
   const w = rules.weights;
   const m = rules.industryMatch;
   const leadParent = parentOf(lead.industry);
+  const known = industryValues(reps, lead.industry, m, memo);
   const top: Scored[] = [];
   for (const s of current) {
     const rep = s.rep;
-    let ind = -Infinity;
-    for (const tag of rep.industries) {
-      const v = valueOf(relation(lead.industry, leadParent, tag), m);
-      if (v > ind) ind = v;
+    if (known) s.industry = known[s.i]!;
+    else {
+      let ind = -Infinity;
+      for (const tag of rep.industries) {
+        const v = valueOf(relation(lead.industry, leadParent, tag), m);
+        if (v > ind) ind = v;
+      }
+      s.industry = ind === -Infinity ? m.other : ind;
     }
-    s.industry = ind === -Infinity ? m.other : ind;
     s.closeRate = rateFor(rep, segment);
     const open = Math.max(0, rep.openLeads);
     s.excess = (open / rep.capacity - team.util + (open - team.open) / Math.max(team.open, 1)) / 2;

@@ -86,7 +86,7 @@ export async function assignLead(deps: AssignmentDeps, tenantId: string, lead: N
   let readNow = false; // whether this request has read the state itself
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const { rules, ruleVersion: version, versions } = state;
-    const decision = decide(lead, state.reps, rules);
+    const decision = decide(lead, state.reps, rules, state.memo);
 
     if (decision.candidates.length === 0) {
       const byRule = !rules.autoAssign || !rules.autoAssignSources.includes(lead.source);

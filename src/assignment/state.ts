@@ -20,7 +20,7 @@ import type { Db } from '../platform/db.js';
 import { closeRatesFromTallies, type RepCloseRate } from './close-rates.js';
 import * as repo from './repo.js';
 import { defaultRuleSet, validateRuleSet, type RuleSet } from './rules.js';
-import type { RepProfile } from './scoring.js';
+import { newDecideMemo, type DecideMemo, type RepProfile } from './scoring.js';
 
 export const LOAD_REFRESH_MS = 1_000;
 export const RATES_TTL_MS = 60_000;
@@ -43,6 +43,8 @@ export interface TenantState {
   rules: RuleSet;
   reps: CachedRep[];
   byId: Map<string, CachedRep>;
+  /** What `decide` remembers about `reps` (industry values per lead path); lives and dies with this state. */
+  memo: DecideMemo;
   /** performance.now() when reps and loads were read. */
   loadedAt: number;
   rates: { outcomes: number; at: number } | null;
@@ -113,7 +115,7 @@ async function load(db: Db, tenantId: string, previous: TenantState | undefined)
     };
   });
   const state: TenantState = {
-    versions: snap.versions, ruleVersion: snap.rules?.version ?? 0, rules, reps, byId: new Map(reps.map((r) => [r.id, r])),
+    versions: snap.versions, ruleVersion: snap.rules?.version ?? 0, rules, reps, byId: new Map(reps.map((r) => [r.id, r])), memo: newDecideMemo(),
     loadedAt: performance.now(), rates: previous?.rates ?? null,
   };
   // Rates depend on the rule set's window and prior, and on which reps exist.

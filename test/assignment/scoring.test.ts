@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { closeRates, type Outcome } from '../../src/assignment/close-rates.js';
 import { defaultRuleSet, validateRuleSet, type RuleSet, type RuleSetInput } from '../../src/assignment/rules.js';
-import { decide, industryMatch, type LeadInput, type RepProfile } from '../../src/assignment/scoring.js';
+import { decide, industryMatch, newDecideMemo, type LeadInput, type RepProfile } from '../../src/assignment/scoring.js';
 
 function rep(id: string, o: Partial<Omit<RepProfile, 'closeRate'>> & { rate?: number; seg?: Record<string, number> } = {}): RepProfile {
   const { rate, seg, ...rest } = o;
@@ -173,6 +173,23 @@ describe('decide: weighted score and explanation', () => {
     expect(overall.breakdown?.closeRate.value).toBe(0.4);
     expect(overall.candidates[0]?.reasons[1]).toBe('30-day close rate 0.30 × 0.40');
     expect(decide(lead(), [r], rules({ closeRate: { windowDays: 14 } })).candidates[0]?.reasons[1]).toMatch(/^14-day close rate/);
+  });
+});
+
+describe('decide: memo', () => {
+  it('remembering industry values per lead path changes no decision', () => {
+    const tags = ['education/vocational', 'education/k12', 'education', 'retail/food', 'retail', 'energy/solar/rooftop'];
+    const reps = Array.from({ length: 40 }, (_, i) =>
+      rep(`r${i}`, { industries: [tags[i % tags.length]!, tags[(i * 7) % tags.length]!], openLeads: i % 9, capacity: 8 + (i % 5), rate: (i % 10) / 10 }),
+    );
+    const memo = newDecideMemo();
+    const paths = ['education/vocational', 'education/public_school', 'education', 'retail/food/fresh', 'energy/solar', 'mining'];
+    for (const r of [rules(), rules({ industryMatch: { ancestor: 0.9, other: 0.2 } })]) {
+      for (const industry of [...paths, ...paths]) {
+        expect(decide(lead({ industry }), reps, r, memo)).toEqual(decide(lead({ industry }), reps, r));
+      }
+    }
+    expect(memo.industry.size).toBe(paths.length * 2);
   });
 });
 
