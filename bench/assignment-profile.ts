@@ -7,9 +7,8 @@ import { cpus } from 'node:os';
 import { closeRatesFromTallies } from '../src/assignment/close-rates.js';
 import * as repo from '../src/assignment/repo.js';
 import { defaultRuleSet, validateRuleSet } from '../src/assignment/rules.js';
-import { decide, type LeadInput, type RepProfile } from '../src/assignment/scoring.js';
+import { decide, newDecideMemo, type LeadInput, type RepProfile } from '../src/assignment/scoring.js';
 import { openDb } from '../src/platform/db.js';
-import { recordEvent } from '../src/platform/outbox.js';
 import { createQueue } from '../src/platform/queue.js';
 import { leadBody } from './assignment-data.js';
 import { seededRandom } from '../src/platform/random.js';
@@ -24,6 +23,8 @@ export interface StepStats {
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 
+const BATCH = 20;
+
 export async function profileAssignment(opts: {
   databaseUrl: string;
   schema: string;
@@ -32,115 +33,119 @@ export async function profileAssignment(opts: {
   tenantId: string;
   apiKey: string;
   iterations: number;
-}): Promise<{ steps: StepStats[]; explain: { listRepsMs: number; outcomesMs: number; outcomeRows: number; listRepsBytes: number } }> {
+}): Promise<{ steps: StepStats[]; explain: { snapshotMs: number; outcomesMs: number; outcomeRows: number } }> {
   const db = await openDb({ databaseUrl: opts.databaseUrl, schema: opts.schema, dataDir: '/nonexistent' });
   const silent = { warn() {}, error() {}, info() {}, debug() {}, trace() {}, fatal() {}, child() { return silent; }, level: 'silent', silent() {} };
   const queue = createQueue({ redisUrl: opts.redisUrl, prefix: opts.queuePrefix, attempts: 1, backoffMs: 1000, lockMs: 30_000, logger: silent as never });
   const times = new Map<string, number[]>();
+  const record = (step: string, ms: number) => (times.get(step) ?? times.set(step, []).get(step)!).push(ms);
   const time = async <T>(step: string, fn: () => Promise<T> | T): Promise<T> => {
     const t0 = performance.now();
     const out = await fn();
-    (times.get(step) ?? times.set(step, []).get(step)!).push(performance.now() - t0);
+    record(step, performance.now() - t0);
     return out;
   };
   const tenantId = opts.tenantId;
   const keyHash = createHash('sha256').update(opts.apiKey).digest('hex');
   const r = seededRandom(4242);
   try {
+    // The in-memory state, as the service reads it on a miss (once, then once a second in the background).
+    const snap = await repo.assignmentSnapshot(db, tenantId);
+    const rules = snap.rules ? validateRuleSet(snap.rules.rules) : defaultRuleSet();
+    const item = (lead: LeadInput & { id: string }, d: ReturnType<typeof decide>): repo.AssignItem => {
+      const c = d.candidates[0]!;
+      return {
+        repId: c.repId,
+        lead: {
+          tenant_id: tenantId, id: lead.id, source: lead.source, industry: lead.industry, budget_band: lead.budgetBand ?? null, tech_need: lead.techNeed ?? null,
+          region: lead.region ?? null, intent_score: lead.intentScore ?? null, concerns: lead.concerns ?? [], company: null, contact_name: null,
+        },
+        slaDeadline: new Date(Date.now() + rules.sla.firstTouchMinutes * 60_000),
+        log: { rule_version: snap.rules?.version ?? 0, score: c.score, industry_match: c.breakdown.industry.value, breakdown: c.breakdown, reasons: c.reasons, candidates: d.candidates, actor: 'profile' },
+        event: { dedupeKey: `lead.assigned:${lead.id}:1:${c.repId}`, payload: { leadId: lead.id, repId: c.repId, why: c.reasons } },
+      };
+    };
+    let profiles: RepProfile[] = [];
+    const memo = newDecideMemo();
+    // Keep the cached loads current, as the service does with what each statement reports.
+    const seen = (res: repo.BatchResult, items: repo.AssignItem[]) =>
+      res.items.forEach((x, k) => {
+        const p = profiles.find((q) => q.id === items[k]!.repId);
+        if (p && x.rep) p.openLeads = x.rep.open;
+      });
     for (let i = 0; i < opts.iterations + 5; i++) {
       const warm = i < 5;
       const lead: LeadInput & { id: string } = leadBody(r, `profile-${i}-${randomUUID().slice(0, 8)}`);
       lead.source = 'website_form';
       const t0 = performance.now();
-      await time('auth: api_keys lookup', () => db.query('SELECT id, tenant_id, scopes FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL', [keyHash]));
-      await time('findLead (duplicate check)', () => repo.findLead(db, tenantId, lead.id));
-      const stored = await time('latestRules', () => repo.latestRules(db, tenantId));
-      const rules = stored ? validateRuleSet(stored.rules) : defaultRuleSet();
-      const reps = await time('listRepProfiles (500 reps, one JSON row)', () => repo.listRepProfiles(db, tenantId));
+      await time('auth: api_keys lookup (every request)', () => db.query('SELECT id, tenant_id, scopes FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL', [keyHash]));
+      const s = await time('state read: versions + rules + 500 reps, one JSON row (miss / once a second)', () => repo.assignmentSnapshot(db, tenantId));
       const now = new Date();
       const since = new Date(now.getTime() - rules.closeRate.windowDays * 86_400_000);
-      const tallies = await time('outcomeTallies 30 d, SQL GROUP BY (cache miss only)', () => repo.outcomeTallies(db, tenantId, since, now));
-      const rates = await time('closeRatesFromTallies() JS (cache miss only)', () =>
-        closeRatesFromTallies(tallies, { priorWeight: rules.closeRate.priorWeight, repIds: reps.map((x) => x.id) }),
+      const tallies = await time('outcome tallies 30 d, SQL GROUP BY (miss / outcomes changed / 60 s)', () => repo.outcomeTallies(db, tenantId, since, now));
+      const rates = await time('closeRatesFromTallies() JS (with the tallies)', () =>
+        closeRatesFromTallies(tallies, { priorWeight: rules.closeRate.priorWeight, repIds: s.reps.map((x) => x.id) }),
       );
-      const decision = await time('profiles + decide() JS', () => {
-        const profiles: RepProfile[] = reps.map((x) => ({
+      if (i === 0) {
+        profiles = s.reps.map((x) => ({
           id: x.id, name: x.name, industries: x.industries, skills: x.skills, capacity: x.capacity, openLeads: x.open_leads, active: x.active,
           lastAssignedAt: x.last_assigned_ms === null ? null : new Date(x.last_assigned_ms), closeRate: rates.get(x.id) ?? { overall: 0, bySegment: new Map() },
         }));
-        return decide(lead, profiles, rules);
-      });
-      const c = decision.candidates[0];
-      if (!c) throw new Error('profile: no candidate');
-      const txStart = performance.now();
-      const eventId = await db.tx(async (q) => {
-        await time('tx: takeSlot UPDATE', () => repo.takeSlot(q, tenantId, c.repId));
-        const deadline = new Date(Date.now() + rules.sla.firstTouchMinutes * 60_000);
-        await time('tx: insertLead', () =>
-          repo.insertLead(q, {
-            tenant_id: tenantId, id: lead.id, source: lead.source, industry: lead.industry, budget_band: null, tech_need: null, region: null,
-            intent_score: null, concerns: [], company: null, contact_name: null, status: 'assigned', rep_id: c.repId, assigned_at: new Date(),
-            sla_deadline: deadline, sla_state: 'pending',
-          }),
-        );
-        await time('tx: insertLog (jsonb breakdown + candidates)', () =>
-          repo.insertLog(q, tenantId, {
-            lead_id: lead.id, kind: 'auto', rep_id: c.repId, previous_rep_id: null, rule_version: 0, score: c.score, industry_match: c.breakdown.industry.value,
-            breakdown: c.breakdown, reasons: c.reasons, candidates: decision.candidates, note: null, actor: 'profile',
-          }),
-        );
-        const id = await time('tx: recordEvent (outbox)', () =>
-          recordEvent(q, { tenantId, type: 'lead.assigned', dedupeKey: `lead.assigned:${lead.id}:1:${c.repId}`, payload: { leadId: lead.id, why: c.reasons } }),
-        );
-        const commitStart = performance.now();
-        return { id, commitStart };
-      });
-      (times.get('tx: COMMIT (WAL flush)') ?? times.set('tx: COMMIT (WAL flush)', []).get('tx: COMMIT (WAL flush)')!).push(performance.now() - eventId.commitStart);
-      (times.get('tx total (connect+BEGIN..COMMIT)') ?? times.set('tx total (connect+BEGIN..COMMIT)', []).get('tx total (connect+BEGIN..COMMIT)')!).push(performance.now() - txStart);
-      await time('queue.add deliver (BullMQ)', () => queue.add('deliver', { eventId: eventId.id }, eventId.id!));
-      await time('queue.add sla, delayed (BullMQ)', () => queue.add('sla', { tenantId, leadId: lead.id, round: 1 }, `${tenantId}.${lead.id}.sla.1`, { delayMs: rules.sla.firstTouchMinutes * 60_000 }));
+      }
+      const decision = await time('decide() over 500 cached reps (every request)', () => decide(lead, profiles, rules, memo));
+      if (!decision.candidates[0]) throw new Error('profile: no candidate');
+      const one = await time('assignMany, 1 lead: slot + lead + log + outbox in one statement (commit)', () =>
+        repo.assignMany(db, tenantId, { reps: s.versions.reps, rules: s.versions.rules }, [item(lead, decision)]),
+      );
+      seen(one, [item(lead, decision)]);
+      await time('queue.add sla sweep (BullMQ; once a second per tenant and process)', () =>
+        queue.add('sla', { tenantId, sweep: true }, `${tenantId}.sla-sweep.profile-${i}`, { delayMs: rules.sla.firstTouchMinutes * 60_000 }),
+      );
       await time('JSON.stringify(response)', () => JSON.stringify({ ...decision, leadId: lead.id }));
-      (times.get('= one assignment, cache miss') ?? times.set('= one assignment, cache miss', []).get('= one assignment, cache miss')!).push(performance.now() - t0);
+      record('= one assignment on a cache hit (auth + decide + 1-lead statement + stringify)', performance.now() - t0 - last(times, 'state read: versions + rules + 500 reps, one JSON row (miss / once a second)') - last(times, 'outcome tallies 30 d, SQL GROUP BY (miss / outcomes changed / 60 s)') - last(times, 'closeRatesFromTallies() JS (with the tallies)') - last(times, 'queue.add sla sweep (BullMQ; once a second per tenant and process)'));
+      // The same statement for a batch, as concurrent requests share it.
+      const batch = Array.from({ length: BATCH }, (_, k) => {
+        const l: LeadInput & { id: string } = leadBody(r, `profile-${i}-b${k}-${randomUUID().slice(0, 8)}`);
+        l.source = 'website_form';
+        return item(l, decide(l, profiles, rules, memo));
+      });
+      const tb = performance.now();
+      seen(await repo.assignMany(db, tenantId, { reps: s.versions.reps, rules: s.versions.rules }, batch), batch);
+      record(`assignMany, ${BATCH} leads in one statement, per lead`, (performance.now() - tb) / BATCH);
       if (warm) times.clear();
     }
 
-    // What PostgreSQL itself spends on the two reads, vs what the client sees (transfer + pg row parsing).
+    // What PostgreSQL itself spends on the two reads.
     const explain = async (sql: string, params: unknown[]) => {
       const rows = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
       const plan = (rows[0]!['QUERY PLAN'] as { 'Execution Time': number }[])[0]!;
       return plan['Execution Time'];
     };
     const since = new Date(Date.now() - 30 * 86_400_000);
-    const listRepsMs = await explain('SELECT * FROM reps WHERE tenant_id = $1 ORDER BY id', [tenantId]);
-    const outcomesMs = await explain('SELECT rep_id, segment, result, closed_at FROM lead_outcomes WHERE tenant_id = $1 AND closed_at >= $2', [tenantId, since]);
+    const snapshotMs = await explain(
+      `SELECT coalesce(json_agg(json_build_array(id, name, industries, skills, capacity, open_leads, active, extract(epoch FROM last_assigned_at) * 1000) ORDER BY id), '[]')::text FROM reps WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    const outcomesMs = await explain(
+      `SELECT rep_id, segment, (count(*) FILTER (WHERE result = 'won'))::int, count(*)::int FROM lead_outcomes WHERE tenant_id = $1 AND closed_at > $2 GROUP BY rep_id, segment`,
+      [tenantId, since],
+    );
     const outcomeRows = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM lead_outcomes WHERE tenant_id = $1 AND closed_at >= $2', [tenantId, since]))[0]!.n;
-    const sizeRow = await db.query<{ bytes: string }>('SELECT sum(pg_column_size(r.*))::bigint AS bytes FROM reps r WHERE tenant_id = $1', [tenantId]);
 
     const steps: StepStats[] = [...times.entries()].map(([step, xs]) => {
       const s = [...xs].sort((a, b) => a - b);
       return { step, n: s.length, medianMs: pct(s, 50), p99Ms: pct(s, 99) };
     });
-    return { steps, explain: { listRepsMs, outcomesMs, outcomeRows, listRepsBytes: Number(sizeRow[0]?.bytes ?? 0) } };
+    return { steps, explain: { snapshotMs, outcomesMs, outcomeRows } };
   } finally {
     await queue.close();
     await db.close();
   }
 }
 
-/** CPU cost of listReps' row parsing alone: the same 500 rows fetched N times, in a tight loop. */
-export async function listRepsThroughput(databaseUrl: string, schema: string, tenantId: string, n: number): Promise<{ perCallMs: number; cpuMsPerCall: number }> {
-  const db = await openDb({ databaseUrl, schema, dataDir: '/nonexistent' });
-  try {
-    await repo.listReps(db, tenantId);
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) await repo.listReps(db, tenantId);
-    const wall = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    return { perCallMs: wall / n, cpuMsPerCall: (cpu.user + cpu.system) / 1000 / n };
-  } finally {
-    await db.close();
-  }
+function last(times: Map<string, number[]>, step: string): number {
+  const xs = times.get(step);
+  return xs?.[xs.length - 1] ?? 0;
 }
 
 // ---- CPU accounting and the server's CPU profile ----

@@ -192,5 +192,18 @@ export function printRouting(): boolean {
   row('leads left in the pool', e.pooled, d.pooled, rr.pooled);
   const yes = (b: boolean) => (b ? 'yes' : 'NO');
   console.log(`engine (with rule) vs round-robin: match rate higher ${yes(e.industryMatch > rr.industryMatch)}, expected wins higher ${yes(e.expectedWins > rr.expectedWins)}, Gini not higher ${yes(e.gini <= rr.gini)}, max/min not higher ${yes(e.maxMinOpen <= rr.maxMinOpen)}`);
+  // The load-balance defaults (rules.ts loadBalance) were chosen looking at seeds 7, 11, 23, 42, 99
+  // and 123; seeds 1–5 were not looked at while choosing. Same world generator, other draws.
+  console.log('other months of the same generator (engine+PLC rule vs round-robin; seeds 1–5 not used to choose the defaults):');
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const o = simulate(seed);
+    const x = o.engine;
+    const y = o.roundRobin;
+    console.log(
+      `  seed ${seed}: match ${x.industryMatch.toFixed(3)} vs ${y.industryMatch.toFixed(3)}, expected wins ${x.expectedWins.toFixed(1)} vs ${y.expectedWins.toFixed(1)}, ` +
+        `max/min ${x.maxMinOpen.toFixed(2)} vs ${y.maxMinOpen.toFixed(2)} ${x.maxMinOpen <= y.maxMinOpen ? '(not worse)' : '(WORSE)'}, ` +
+        `Gini ${x.gini.toFixed(3)} vs ${y.gini.toFixed(3)} ${x.gini <= y.gini ? '(not worse)' : '(WORSE)'}`,
+    );
+  }
   return e.industryMatch > rr.industryMatch && e.expectedWins > rr.expectedWins && e.gini <= rr.gini;
 }
