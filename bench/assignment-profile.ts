@@ -180,7 +180,7 @@ function machineTicks(): { busy: number; total: number } {
  * this bench process, PostgreSQL backends, Redis, and everything else on the machine (other
  * workloads on a shared box show up there).
  */
-export function cpuAccount(serverPid: number) {
+export function cpuAccount(serverPids: number[]) {
   const p0 = processTicks();
   const m0 = machineTicks();
   const t0 = performance.now();
@@ -194,7 +194,7 @@ export function cpuAccount(serverPid: number) {
       for (const [pid, v] of p1) if (pred(pid, v.comm)) t += v.ticks - (p0.get(pid)?.ticks ?? 0);
       return cores(t);
     };
-    const server = delta((pid) => pid === serverPid);
+    const server = delta((pid) => serverPids.includes(pid));
     const bench = delta((pid) => pid === process.pid);
     const postgres = delta((_p, comm) => comm === 'postgres');
     const redis = delta((_p, comm) => comm.startsWith('redis-server'));

@@ -10,7 +10,9 @@
 // (1: afterwards, time each step of one assignment on the idle system; 0: skip), BENCH_WEBHOOK
 // (1: subscribe a local receiver to lead.assigned, so every assignment is also delivered by the
 // server's workers during the load; default 0: no subscriber, briefs are recorded in the outbox
-// with nothing to deliver).
+// with nothing to deliver), BENCH_PROCESSES (1: the API processes; the first runs the BullMQ
+// workers too, the others only serve HTTP — RUN_WORKERS=false — and the clients are spread over
+// them round-robin, as behind a load balancer).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -32,6 +34,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS || 30);
 const CLIENTS = Number(process.env.BENCH_CLIENTS || 50);
 const PROFILE = (process.env.BENCH_PROFILE ?? '1') !== '0';
 const WEBHOOK = process.env.BENCH_WEBHOOK === '1';
+const PROCESSES = Math.max(1, Number(process.env.BENCH_PROCESSES || 1));
 /** BENCH_CPU_PROF=1: run the server under `node --cpu-prof` and print where its CPU went during the load. */
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
 const SCHEMA = `bench_assign_${process.pid}`;
@@ -134,7 +137,7 @@ interface LoadResult {
   elapsedMs: number;
 }
 
-async function runLoad(port: number, clients: number, seconds: number): Promise<LoadResult> {
+async function runLoad(ports: number[], clients: number, seconds: number): Promise<LoadResult> {
   const lat: number[] = [];
   const at: number[] = [];
   const statuses = new Map<number, number>();
@@ -150,6 +153,7 @@ async function runLoad(port: number, clients: number, seconds: number): Promise<
   const deadline = t0 + seconds * 1000;
 
   const client = async (c: number) => {
+    const port = ports[c % ports.length]!;
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const r = seededRandom(10_000 + c);
     let n = 0;
@@ -233,6 +237,7 @@ async function main(): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dealsense-bench-assign-'));
   const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 4, application_name: 'dealsense-bench', options: `-c search_path=${SCHEMA},public` });
   let server: Server | undefined;
+  const extra: Server[] = [];
   let receiver: ReturnType<typeof createHttpServer> | undefined;
   let receivedHooks = 0;
   let failed = false;
@@ -248,7 +253,19 @@ async function main(): Promise<number> {
     );
     await waitForHealth(server, HEALTH_TIMEOUT_MS);
     log(`server pid ${server.child.pid} healthy on :${port} after ${f1((performance.now() - tStart) / 1000)} s (schema created and migrated)`);
-    log('server layout: ONE Node process serving the API with the BullMQ workers inside it (RUN_WORKERS=true), pg pool of 10; PostgreSQL, Redis and the bench clients on the same machine');
+    const ports = [port];
+    for (let k = 1; k < PROCESSES; k++) {
+      const p = await freePort();
+      const s = startServer(p, { DATABASE_URL, DATABASE_SCHEMA: SCHEMA, REDIS_URL, QUEUE_PREFIX, RUN_WORKERS: 'false', ADMIN_API_KEY: API_KEY, LOG_LEVEL: 'warn', DATA_DIR: dataDir });
+      extra.push(s);
+      await waitForHealth(s, HEALTH_TIMEOUT_MS);
+      ports.push(p);
+    }
+    log(
+      PROCESSES === 1
+        ? 'server layout: ONE Node process serving the API with the BullMQ workers inside it (RUN_WORKERS=true), pg pool of 10; PostgreSQL, Redis and the bench clients on the same machine'
+        : `server layout: ${PROCESSES} Node API processes (pids ${[server, ...extra].map((x) => x.child.pid).join(', ')}; the first also runs the BullMQ workers), each with a pg pool of 10, clients spread round-robin; PostgreSQL, Redis and the bench clients on the same machine`,
+    );
 
     // 2. seed: reps through the API, history with SQL
     const reps = makeReps();
@@ -305,12 +322,12 @@ async function main(): Promise<number> {
     const before = new Map(
       (await admin.query<{ id: string; open_leads: number }>('SELECT id, open_leads FROM reps WHERE tenant_id = $1', [TENANT])).rows.map((r) => [r.id, r.open_leads]),
     );
-    const pid = server.child.pid!;
+    const pids = [server, ...extra].map((x) => x.child.pid!);
     const sampler = startPgSampler(admin, 100);
     log(`\nload: ${CLIENTS} keep-alive clients posting POST /v1/leads for ${SECONDS} s${CPU_PROF ? ' (server under --cpu-prof)' : ''} …`);
-    const cpuDone = cpuAccount(pid);
+    const cpuDone = cpuAccount(pids);
     const loadFromUs = Number(process.hrtime.bigint() / 1000n);
-    const load = await runLoad(port, CLIENTS, SECONDS);
+    const load = await runLoad(ports, CLIENTS, SECONDS);
     const loadToUs = Number(process.hrtime.bigint() / 1000n);
     const cpu = cpuDone();
     const pgStats = await sampler.stop();
@@ -339,7 +356,7 @@ async function main(): Promise<number> {
         ['latency p99', `${f2(p99)} ms`],
         ['latency max', `${f2(sorted[sorted.length - 1] ?? NaN)} ms`],
         ['elapsed', `${f2(secs)} s`],
-        ['server CPU per request', `${f2((cpu.server * load.elapsedMs) / Math.max(1, requests))} ms`],
+        [PROCESSES > 1 ? `server CPU per request (all ${PROCESSES} processes)` : 'server CPU per request', `${f2((cpu.server * load.elapsedMs) / Math.max(1, requests))} ms`],
         ['CPU, cores busy (machine has ' + cpu.cores + ')', `${f2(cpu.machine)}: server ${f2(cpu.server)}, PostgreSQL ${f2(cpu.postgres)}, Redis ${f2(cpu.redis)}, bench clients ${f2(cpu.bench)}, other processes ${f2(cpu.others)}`],
       ]),
     );
@@ -420,6 +437,7 @@ async function main(): Promise<number> {
     for (const r of mismatch.slice(0, 5)) log(`  mismatch ${r.id}: open ${before.get(r.id)} → ${r.open_leads}, assigned leads ${r.assigned}`);
 
     // 5. stop the server (SIGTERM drains HTTP, closes the queue and the database)
+    for (const x of extra) await stopServer(x, EXIT_TIMEOUT_MS);
     const exit = await stopServer(server, EXIT_TIMEOUT_MS);
     log(`\nserver stopped: SIGTERM → exit ${exit.code ?? exit.signal} in ${f1(exit.ms)} ms${exit.timedOut ? ' (did not exit: SIGKILL)' : ''}`);
     const serverLog = server.logTail().split('\n').filter(Boolean);
@@ -459,6 +477,7 @@ async function main(): Promise<number> {
     failed = errors > 0;
     return failed ? 1 : 0;
   } finally {
+    for (const x of extra) if (x.child.exitCode === null && x.child.signalCode === null) await stopServer(x, EXIT_TIMEOUT_MS);
     if (server && server.child.exitCode === null && server.child.signalCode === null) await stopServer(server, EXIT_TIMEOUT_MS);
     receiver?.close();
     await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch((err: Error) => log(`drop schema failed: ${err.message}`));

@@ -174,3 +174,29 @@ describe('intent score in priority rules (through the API)', () => {
     expect((await call('GET', '/v1/assignment/rules')).json().version).toBe(0);
   });
 });
+
+describe('SLA sweeps (one delayed job per tenant and second)', () => {
+  it('a sweep run twice at once re-assigns each overdue lead once; a lead touched late is left alone', async () => {
+    const { rep, post, sql, call } = await tenant('state-sweep');
+    await rep('slow', { industries: ['energy/solar'], capacity: 10 });
+    await rep('backup', { industries: ['energy/wind'], capacity: 10 });
+    const rules = (await call('GET', '/v1/assignment/rules')).json().rules;
+    await call('PUT', '/v1/assignment/rules', { ...rules, loadBalance: { slope: 0, penalty: 0 } });
+    for (const id of ['S1', 'S2', 'S3']) expect((await post(id)).repId).toBe('slow');
+    // Their deadlines passed (as if the sweep job ran late); S3 was touched, but after its deadline.
+    await sql(`UPDATE leads SET sla_deadline = now() - interval '1 minute' WHERE tenant_id = 'state-sweep'`);
+    await sql(`UPDATE leads SET first_touch_at = now() WHERE tenant_id = 'state-sweep' AND id = 'S3'`);
+    const { checkSla } = await import('../../src/assignment/service.js');
+    await Promise.all([checkSla(t.runtime, { tenantId: 'state-sweep', sweep: true }), checkSla(t.runtime, { tenantId: 'state-sweep', sweep: true })]);
+    const log = await sql(`SELECT lead_id, rep_id FROM assignment_log WHERE tenant_id = 'state-sweep' AND kind = 'sla_reassign' ORDER BY lead_id`);
+    expect(log).toEqual([{ lead_id: 'S1', rep_id: 'backup' }, { lead_id: 'S2', rep_id: 'backup' }]);
+    const leads = await sql(`SELECT id, rep_id, sla_state, sla_round FROM leads WHERE tenant_id = 'state-sweep' ORDER BY id`);
+    expect(leads).toEqual([
+      { id: 'S1', rep_id: 'backup', sla_state: 'pending', sla_round: 2 },
+      { id: 'S2', rep_id: 'backup', sla_state: 'pending', sla_round: 2 },
+      { id: 'S3', rep_id: 'slow', sla_state: 'pending', sla_round: 1 },
+    ]);
+    const reps = await sql(`SELECT id, open_leads FROM reps WHERE tenant_id = 'state-sweep' ORDER BY id`);
+    expect(reps).toEqual([{ id: 'backup', open_leads: 2 }, { id: 'slow', open_leads: 1 }]);
+  });
+});
