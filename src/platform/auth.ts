@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db, Queryable } from './db.js';
 import { AppError } from './errors.js';
+import { lookupKey } from './key-lookup.js';
 
 export const SCOPES = ['ingest', 'read', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -67,13 +68,9 @@ async function authenticate(db: Db, request: FastifyRequest): Promise<AuthContex
   const header = request.headers.authorization;
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
   if (!match?.[1]) throw new AppError(401, 'unauthorized', 'missing Authorization: Bearer <api key> header');
-  const rows = await db.query<{ id: string; tenant_id: string; scopes: Scope[] }>(
-    'SELECT id, tenant_id, scopes FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
-    [hashKey(match[1])],
-  );
-  const row = rows[0];
+  const row = await lookupKey(db, hashKey(match[1]));
   if (!row) throw new AppError(401, 'unauthorized', 'API key is not valid');
-  return { tenantId: row.tenant_id, keyId: row.id, scopes: row.scopes };
+  return { tenantId: row.tenant_id, keyId: row.id, scopes: row.scopes as Scope[] };
 }
 
 /**
