@@ -471,7 +471,7 @@ async function main(): Promise<number> {
         `  PostgreSQL execution (EXPLAIN ANALYZE): reps as one JSON row ${f2(prof.explain.snapshotMs)} ms; ` +
           `outcome tallies 30 d ${f2(prof.explain.outcomesMs)} ms over ${prof.explain.outcomeRows.toLocaleString('en')} rows`,
       );
-      log('  round trips to PostgreSQL per request: 2 (the API key lookup, and the assigning statement — shared by the leads batched into it)');
+      log('  round trips to PostgreSQL per request: at most 2 — the API key lookup and the assigning statement — each shared by the requests that arrive together (see leads per statement above)');
     }
 
     failed = errors > 0;
