@@ -134,10 +134,23 @@ export function industryMatch(leadPath: string, repPaths: string[], m: IndustryM
  */
 export interface DecideMemo {
   industry: Map<string, Float64Array>;
+  /** Close rate of every rep per segment. Whoever changes the reps' close rates clears it. */
+  rate: Map<string, Float64Array>;
 }
 
 export function newDecideMemo(): DecideMemo {
-  return { industry: new Map() };
+  return { industry: new Map(), rate: new Map() };
+}
+
+function rateValues(reps: readonly RepProfile[], segment: string, memo: DecideMemo | undefined): Float64Array | null {
+  if (!memo) return null;
+  let values = memo.rate.get(segment);
+  if (!values) {
+    values = new Float64Array(reps.length);
+    for (let i = 0; i < reps.length; i++) values[i] = rateFor(reps[i]!, segment);
+    if (memo.rate.size < MEMO_PATHS) memo.rate.set(segment, values);
+  }
+  return values;
 }
 
 const MEMO_PATHS = 2_000;
@@ -188,7 +201,8 @@ export function decide(lead: LeadInput, reps: RepProfile[], rules: RuleSet, memo
   // Eligibility.
   const inactive: RepProfile[] = [];
   const full: RepProfile[] = [];
-  let current: Scored[] = [];
+  // Eligible reps by index; per-rep objects are made only for the top three.
+  let current: number[] = [];
   let teamOpen = 0;
   let teamCapacity = 0;
   let teamReps = 0;
@@ -201,10 +215,7 @@ export function decide(lead: LeadInput, reps: RepProfile[], rules: RuleSet, memo
     }
     if (!rep.active) inactive.push(rep);
     else if (!(rep.capacity > 0 && rep.openLeads < rep.capacity)) full.push(rep);
-    else {
-      const t = rep.lastAssignedAt ? rep.lastAssignedAt.getTime() : NaN;
-      current.push({ rep, i, last: Number.isNaN(t) ? -Infinity : t, boost: 0, boostRules: null, excess: 0, fairness: 0, industry: 0, closeRate: 0, load: 0, score: 0 });
-    }
+    else current.push(i);
   }
   const exclusionLines: string[] = [];
   if (inactive.length) {
@@ -220,13 +231,14 @@ export function decide(lead: LeadInput, reps: RepProfile[], rules: RuleSet, memo
   const segment = lead.segment ?? topLevel(lead.industry);
   const rulesApplied: string[] = [];
   const ruleLines: string[] = [];
+  let boosts: Map<number, { boost: number; rules: string[] }> | undefined;
   for (const rule of rules.priorityRules) {
     if (!rule.when.every((c) => conditionHolds(c, lead))) continue;
     rulesApplied.push(rule.id);
     const a = rule.action;
     const before = current.length;
     if (a.type === 'restrict') {
-      const qualified = current.filter((s) => meets(a, s.rep, segment));
+      const qualified = current.filter((i) => meets(a, reps[i]!, segment));
       if (qualified.length > 0) {
         current = qualified;
         ruleLines.push(`${describeRule(rule)} (${qualified.length} of ${before} eligible reps qualify)`);
@@ -236,10 +248,14 @@ export function decide(lead: LeadInput, reps: RepProfile[], rules: RuleSet, memo
     } else {
       const boost = a.boost ?? 0;
       let k = 0;
-      for (const s of current) {
-        if (!meets(a, s.rep, segment)) continue;
-        s.boost += boost;
-        (s.boostRules ??= []).push(rule.id);
+      for (const i of current) {
+        if (!meets(a, reps[i]!, segment)) continue;
+        boosts ??= new Map();
+        const b = boosts.get(i);
+        if (b) {
+          b.boost += boost;
+          b.rules.push(rule.id);
+        } else boosts.set(i, { boost, rules: [rule.id] });
         k++;
       }
       ruleLines.push(k > 0 ? `${describeRule(rule)} (${k} of ${before} eligible reps boosted)` : `${describeRule(rule)} — unmet: no eligible rep qualifies`);
@@ -253,25 +269,34 @@ export function decide(lead: LeadInput, reps: RepProfile[], rules: RuleSet, memo
   const m = rules.industryMatch;
   const leadParent = parentOf(lead.industry);
   const known = industryValues(reps, lead.industry, m, memo);
+  const rates = rateValues(reps, segment, memo);
+  const util = team.util;
+  const openAvg = team.open;
+  const openDiv = Math.max(openAvg, 1);
   const top: Scored[] = [];
-  for (const s of current) {
-    const rep = s.rep;
-    if (known) s.industry = known[s.i]!;
+  for (const i of current) {
+    const rep = reps[i]!;
+    let industry: number;
+    if (known) industry = known[i]!;
     else {
       let ind = -Infinity;
       for (const tag of rep.industries) {
         const v = valueOf(relation(lead.industry, leadParent, tag), m);
         if (v > ind) ind = v;
       }
-      s.industry = ind === -Infinity ? m.other : ind;
+      industry = ind === -Infinity ? m.other : ind;
     }
-    s.closeRate = rateFor(rep, segment);
+    const closeRate = rates ? rates[i]! : rateFor(rep, segment);
     const open = Math.max(0, rep.openLeads);
-    s.excess = (open / rep.capacity - team.util + (open - team.open) / Math.max(team.open, 1)) / 2;
-    s.load = clamp01(0.5 - lb.slope * s.excess);
-    s.fairness = s.excess > 0 ? -lb.penalty * s.excess : 0;
-    s.score = round6(w.industry * s.industry + w.closeRate * s.closeRate + w.load * s.load + s.boost + s.fairness);
-    insertTop(top, s);
+    const excess = (open / rep.capacity - util + (open - openAvg) / openDiv) / 2;
+    const load = clamp01(0.5 - lb.slope * excess);
+    const fairness = excess > 0 ? -lb.penalty * excess : 0;
+    const b = boosts?.get(i);
+    const score = round6(w.industry * industry + w.closeRate * closeRate + w.load * load + (b?.boost ?? 0) + fairness);
+    const t = rep.lastAssignedAt ? rep.lastAssignedAt.getTime() : NaN;
+    const last = Number.isNaN(t) ? -Infinity : t;
+    if (top.length === 3 && !ranksBefore(score, last, rep.id, top[2]!)) continue;
+    insertTop(top, { rep, i, last, boost: b?.boost ?? 0, boostRules: b?.rules ?? null, excess, fairness, industry, closeRate, load, score });
   }
 
   const windowDays = rules.closeRate.windowDays;
@@ -422,16 +447,16 @@ function valueHolds(c: RuleCondition, v: string): boolean {
 /** Keeps `top` as the best three, best first. */
 function insertTop(top: Scored[], s: Scored): void {
   let i = top.length;
-  while (i > 0 && ranksBefore(s, top[i - 1]!)) i--;
+  while (i > 0 && ranksBefore(s.score, s.last, s.rep.id, top[i - 1]!)) i--;
   if (i >= 3) return;
   top.splice(i, 0, s);
   if (top.length > 3) top.pop();
 }
 
-function ranksBefore(a: Scored, b: Scored): boolean {
-  if (a.score !== b.score) return a.score > b.score;
-  if (a.last !== b.last) return a.last < b.last;
-  return a.rep.id < b.rep.id;
+function ranksBefore(score: number, last: number, id: string, b: Scored): boolean {
+  if (score !== b.score) return score > b.score;
+  if (last !== b.last) return last < b.last;
+  return id < b.rep.id;
 }
 
 function toCandidate(

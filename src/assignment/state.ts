@@ -149,6 +149,7 @@ async function countRates(db: Db, tenantId: string, s: TenantState): Promise<voi
   const tallies = await repo.outcomeTallies(db, tenantId, since, now);
   const rates = closeRatesFromTallies(tallies, { priorWeight: s.rules.closeRate.priorWeight, repIds: s.reps.map((r) => r.id) });
   for (const r of s.reps) r.closeRate = rates.get(r.id) ?? NO_RATE;
+  s.memo.rate.clear();
   s.rates = { outcomes, at: performance.now() };
 }
 
