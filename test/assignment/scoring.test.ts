@@ -177,10 +177,13 @@ describe('decide: weighted score and explanation', () => {
 });
 
 describe('decide: memo', () => {
-  it('remembering industry values per lead path changes no decision', () => {
+  it('remembering industry values per lead path and rates per segment changes no decision', () => {
     const tags = ['education/vocational', 'education/k12', 'education', 'retail/food', 'retail', 'energy/solar/rooftop'];
     const reps = Array.from({ length: 40 }, (_, i) =>
-      rep(`r${i}`, { industries: [tags[i % tags.length]!, tags[(i * 7) % tags.length]!], openLeads: i % 9, capacity: 8 + (i % 5), rate: (i % 10) / 10 }),
+      rep(`r${i}`, {
+        industries: [tags[i % tags.length]!, tags[(i * 7) % tags.length]!], openLeads: i % 9, capacity: 8 + (i % 5), rate: (i % 10) / 10,
+        seg: i % 3 ? { education: ((i * 3) % 10) / 10, energy: ((i * 7) % 10) / 10 } : {},
+      }),
     );
     const memo = newDecideMemo();
     const paths = ['education/vocational', 'education/public_school', 'education', 'retail/food/fresh', 'energy/solar', 'mining'];
@@ -190,6 +193,7 @@ describe('decide: memo', () => {
       }
     }
     expect(memo.industry.size).toBe(paths.length * 2);
+    expect([...memo.rate.keys()].sort()).toEqual(['education', 'energy', 'mining', 'retail']);
   });
 });
 
