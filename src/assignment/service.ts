@@ -8,7 +8,7 @@ import { assignInBatch, type ItemResult } from './batcher.js';
 import * as repo from './repo.js';
 import { defaultRuleSet, validateRuleSet, type RuleSet } from './rules.js';
 import { decide, industryMatch, type Decision, type LeadInput } from './scoring.js';
-import { invalidate, noteVersions, release, reload, reserve, tenantState } from './state.js';
+import { bumpLoad, invalidate, noteVersions, release, reload, reserve, tenantState } from './state.js';
 
 export interface AssignmentDeps {
   db: Db;
@@ -201,7 +201,7 @@ async function importLead(deps: AssignmentDeps, tenantId: string, lead: NewLead,
     return true;
   });
   if (!inserted) return replay(deps.db, tenantId, lead.id);
-  invalidate(deps.db, tenantId);
+  bumpLoad(deps.db, tenantId, rep.id, +1);
   return { leadId: lead.id, repId: rep.id, score: null, breakdown: null, reasons: ['owner set by the CRM; not scored'], candidates: [], ruleVersion: null, kind: 'import' };
 }
 
@@ -278,9 +278,10 @@ export async function overrideLead(deps: AssignmentDeps, tenantId: string, leadI
       industry_match: match, breakdown: null, reasons, candidates: null, note: reason, actor,
     });
     const eventId = await briefEvent(q, tenantId, fromRow(lead), repId, round, reasons);
-    return { eventId, round, deadline, version, reasons };
+    return { eventId, round, deadline, version, reasons, freed: lead.rep_id && lead.status === 'assigned' ? lead.rep_id : null };
   });
-  invalidate(deps.db, tenantId);
+  if (result.freed) bumpLoad(deps.db, tenantId, result.freed, -1);
+  bumpLoad(deps.db, tenantId, repId, +1);
   await dispatch(deps.queue, [result.eventId]);
   await scheduleSla(deps.queue, tenantId, leadId, result.round, result.deadline);
   return { leadId, repId, score: null, breakdown: null, reasons: result.reasons, candidates: [], ruleVersion: result.version, kind: 'override' };
@@ -304,7 +305,7 @@ export async function claimLead(deps: AssignmentDeps, tenantId: string, leadId: 
     });
     return { eventId: await briefEvent(q, tenantId, fromRow(lead), repId, round, reasons), round, deadline, version, reasons };
   });
-  invalidate(deps.db, tenantId);
+  bumpLoad(deps.db, tenantId, repId, +1);
   await dispatch(deps.queue, [result.eventId]);
   await scheduleSla(deps.queue, tenantId, leadId, result.round, result.deadline);
   return { leadId, repId, score: null, breakdown: null, reasons: result.reasons, candidates: [], ruleVersion: result.version, kind: 'claim' };
@@ -406,12 +407,13 @@ export async function checkSla(deps: AssignmentDeps, job: { tenantId: string; le
         lead_id: leadId, kind: 'sla_reassign', rep_id: c.repId, previous_rep_id: lead.rep_id, rule_version: version, score: c.score,
         industry_match: c.breakdown.industry.value, breakdown: c.breakdown, reasons, candidates: decision.candidates, note: late, actor: 'sla',
       });
-      return { eventId: await briefEvent(q, tenantId, fromRow(lead), c.repId, round, reasons), round, deadline };
+      return { eventId: await briefEvent(q, tenantId, fromRow(lead), c.repId, round, reasons), round, deadline, moved: { from: lead.rep_id, to: c.repId } };
     }
     return escalate(q, lead.rep_id, [late, 'no other rep available to re-assign to']);
   });
-  invalidate(deps.db, tenantId);
   if (!outcome) return;
+  bumpLoad(deps.db, tenantId, outcome.moved.from, -1);
+  bumpLoad(deps.db, tenantId, outcome.moved.to, +1);
   await dispatch(deps.queue, [outcome.eventId]);
   await scheduleSla(deps.queue, tenantId, leadId, outcome.round, outcome.deadline);
 }
@@ -433,16 +435,21 @@ export async function recordOutcomes(
   tenantId: string,
   rows: { id: string; leadId?: string; repId: string; segment: string; result: 'won' | 'lost'; closedAt: Date }[],
 ): Promise<{ inserted: number }> {
+  const freed: string[] = [];
   const inserted = await db.tx(async (q) => {
     const n = await repo.insertOutcomes(q, tenantId, rows);
     for (const r of rows) {
       if (!r.leadId) continue;
       const rep = await repo.closeLead(q, tenantId, r.leadId);
-      if (rep) await repo.releaseSlot(q, tenantId, rep);
+      if (rep) {
+        await repo.releaseSlot(q, tenantId, rep);
+        freed.push(rep);
+      }
     }
     return n;
   });
-  invalidate(db, tenantId);
+  for (const rep of freed) bumpLoad(db, tenantId, rep, -1);
+  if (inserted > 0) invalidate(db, tenantId, { rates: true }); // the next decision counts the new outcomes
   return { inserted };
 }
 

@@ -56,6 +56,10 @@ interface Entry {
   reserved: Map<string, number>;
   loading?: Promise<TenantState>;
   ratesLoading?: Promise<void>;
+  /** Bumped by `invalidate`: a read that started before it does not install its (older) state. */
+  gen: number;
+  /** The state `invalidate` set aside: its close rates are reused when still valid. */
+  previous?: TenantState;
 }
 
 const NO_RATE: RepCloseRate = { overall: 0, bySegment: new Map(), n: 0, won: 0 };
@@ -65,7 +69,7 @@ function entry(db: Db, tenantId: string): Entry {
   let m = states.get(db);
   if (!m) states.set(db, (m = new Map()));
   let e = m.get(tenantId);
-  if (!e) m.set(tenantId, (e = { reserved: new Map() }));
+  if (!e) m.set(tenantId, (e = { reserved: new Map(), gen: 0 }));
   return e;
 }
 
@@ -86,22 +90,39 @@ export async function tenantState(db: Db, tenantId: string): Promise<TenantState
 export function reload(db: Db, tenantId: string): Promise<TenantState> {
   const e = entry(db, tenantId);
   if (e.loading) return e.loading;
-  const loading = load(db, tenantId, e.state).finally(() => {
+  const loading = load(db, tenantId, e.state ?? e.previous).finally(() => {
     if (e.loading === loading) e.loading = undefined;
   });
   e.loading = loading;
   return loading;
 }
 
-/** Forgets the state: the next request reads it again (after a change made in this process). */
-export function invalidate(db: Db, tenantId: string): void {
+/**
+ * Forgets the state after a change made in this process (a rule set saved, outcomes recorded): the
+ * next request reads it again. `rates: true` also re-counts the close rates.
+ */
+export function invalidate(db: Db, tenantId: string, opts: { rates?: boolean } = {}): void {
   const e = entry(db, tenantId);
+  e.gen++;
+  const prev = e.state ?? e.previous;
+  if (prev && opts.rates) prev.rates = null;
+  e.previous = prev;
   e.state = undefined;
   e.loading = undefined;
   e.ratesLoading = undefined;
 }
 
+/** A slot taken (+1) or freed (−1) in this process outside `assignMany` (import, override, claim, SLA, outcome). */
+export function bumpLoad(db: Db, tenantId: string, repId: string, delta: number): void {
+  const rep = entry(db, tenantId).state?.byId.get(repId);
+  if (!rep) return;
+  rep.dbOpen = Math.max(0, rep.dbOpen + delta);
+  rep.openLeads = Math.max(0, rep.openLeads + delta);
+  if (delta > 0) rep.lastAssignedAt = new Date();
+}
+
 async function load(db: Db, tenantId: string, previous: TenantState | undefined): Promise<TenantState> {
+  const gen = entry(db, tenantId).gen;
   const snap = await repo.assignmentSnapshot(db, tenantId);
   const reserved = entry(db, tenantId).reserved;
   const rules = snap.rules ? validateRuleSet(snap.rules.rules) : defaultRuleSet();
@@ -124,7 +145,10 @@ async function load(db: Db, tenantId: string, previous: TenantState | undefined)
     reps.every((r) => previous.byId.has(r.id));
   if (!sameRateInputs || !state.rates) await countRates(db, tenantId, state);
   const e = entry(db, tenantId);
-  e.state = state;
+  if (e.gen === gen) {
+    e.state = state;
+    e.previous = undefined;
+  }
   return state;
 }
 
