@@ -388,6 +388,8 @@ export async function assignMany(q: Queryable, tenantId: string, versions: { rep
        (SELECT coalesce(json_agg(id), '[]') FROM ev WHERE deliver)
      )::text AS j FROM cur`,
     [tenantId, versions.reps, versions.rules, JSON.stringify(input)],
+    // Planning this statement costs more PostgreSQL CPU than running it for a few leads.
+    { name: 'assignment.assign_many.v1' },
   );
   type RepTuple = [string, number, number, boolean, number | null];
   const [reps, rules, outcomes, taken, untaken, toDeliver] = JSON.parse(rows[0]!.j) as [number, number, number, RepTuple[], RepTuple[], string[]];

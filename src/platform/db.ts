@@ -5,7 +5,11 @@ import { join } from 'node:path';
 
 /** The one query interface both back-ends serve: parameterised SQL in, rows out. */
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * `opts.name` makes it a named prepared statement on PostgreSQL (parsed and planned once per
+   * connection; for hot statements whose planning costs more than running them). PGlite ignores it.
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], opts?: { name?: string }): Promise<T[]>;
   /** Runs a multi-statement script without parameters (migrations). */
   exec(sql: string): Promise<void>;
 }
@@ -51,8 +55,9 @@ async function openPostgres(url: string, schema?: string): Promise<Db> {
     /* idle client errors surface on the next query */
   });
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
-    async query<T>(sql: string, params: unknown[] = []) {
-      return (await c.query(sql, params as unknown[])).rows as T[];
+    async query<T>(sql: string, params: unknown[] = [], opts?: { name?: string }) {
+      const res = opts?.name ? await c.query({ name: opts.name, text: sql, values: params as unknown[] }) : await c.query(sql, params as unknown[]);
+      return res.rows as T[];
     },
     async exec(sql: string) {
       await c.query(sql);
