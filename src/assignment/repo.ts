@@ -432,6 +432,7 @@ export async function poolAtomically(
       tenantId, a.versions.reps, a.versions.rules, ...leadParams(a.lead),
       randomUUID(), a.log.rule_version, a.log.reasons, JSON.stringify(a.log.candidates), a.log.note, a.log.actor,
     ],
+    { name: 'assignment.pool_one.v1' },
   );
   const [reps, rules, outcomes, n] = JSON.parse(rows[0]!.j) as [number, number, number, number];
   return { pooled: n > 0, versions: { reps, rules, outcomes } };
