@@ -186,7 +186,7 @@ export function cpuAccount(serverPids: number[]) {
   const p0 = processTicks();
   const m0 = machineTicks();
   const t0 = performance.now();
-  return () => {
+  return (serverBackends: Set<number> = new Set()) => {
     const p1 = processTicks();
     const m1 = machineTicks();
     const sec = (performance.now() - t0) / 1000;
@@ -199,9 +199,10 @@ export function cpuAccount(serverPids: number[]) {
     const server = delta((pid) => serverPids.includes(pid));
     const bench = delta((pid) => pid === process.pid);
     const postgres = delta((_p, comm) => comm === 'postgres');
+    const postgresServer = delta((pid, comm) => comm === 'postgres' && serverBackends.has(pid));
     const redis = delta((_p, comm) => comm.startsWith('redis-server'));
     const machine = ((m1.busy - m0.busy) / (m1.total - m0.total)) * cpus().length;
-    return { server, bench, postgres, redis, others: Math.max(0, machine - server - bench - postgres - redis), machine, cores: cpus().length };
+    return { server, bench, postgres, postgresServer, redis, others: Math.max(0, machine - server - bench - postgres - redis), machine, cores: cpus().length };
   };
 }
 

@@ -44,6 +44,8 @@ const TENANT = 'default'; // ADMIN_API_KEY's tenant
 const HIST_LEADS = 100_000;
 const HIST_OUTCOMES = 60_000;
 const RUN_PREFIX = `run-${process.pid}-`;
+/** The servers' PostgreSQL connections carry this name (PGAPPNAME), so their backends can be told from other users of a shared database. */
+const SERVER_APP = 'dealsense-bench-server';
 const P99_TARGET_MS = 25;
 const HEALTH_TIMEOUT_MS = 90_000;
 const EXIT_TIMEOUT_MS = 45_000;
@@ -83,25 +85,28 @@ function call(agent: Agent, port: number, method: string, path: string, payload?
 
 // ---- sampler: what the server's PostgreSQL connections are doing ----
 
-/** Samples pg_stat_activity: the server's connections (not this bench's), by state and wait event. */
+/** Samples pg_stat_activity: the server's connections (by PGAPPNAME), by state and wait event, and their backend pids. */
 function startPgSampler(pool: pg.Pool, everyMs: number) {
   const counts = new Map<string, number>();
+  const pids = new Set<number>();
   let samples = 0;
   let maxActive = 0;
   let stop = false;
   const done = (async () => {
     while (!stop) {
       const rows = await pool
-        .query<{ state: string | null; wait: string | null; n: string }>(
-          `SELECT state, CASE WHEN wait_event IS NULL THEN NULL ELSE wait_event_type || ':' || wait_event END AS wait, count(*) AS n
+        .query<{ state: string | null; wait: string | null; n: string; pids: number[] }>(
+          `SELECT state, CASE WHEN wait_event IS NULL THEN NULL ELSE wait_event_type || ':' || wait_event END AS wait, count(*) AS n, array_agg(pid) AS pids
            FROM pg_stat_activity
-           WHERE datname = current_database() AND backend_type = 'client backend' AND application_name <> 'dealsense-bench'
+           WHERE datname = current_database() AND backend_type = 'client backend' AND application_name = $1
            GROUP BY 1, 2`,
+          [SERVER_APP],
         )
         .then((r) => r.rows, () => []);
       samples++;
       let active = 0;
       for (const r of rows) {
+        for (const p of r.pids) pids.add(p);
         const key = `${r.state ?? '?'}${r.wait ? ` (${r.wait})` : ''}`;
         counts.set(key, (counts.get(key) ?? 0) + Number(r.n));
         if (r.state === 'active') active += Number(r.n);
@@ -114,7 +119,7 @@ function startPgSampler(pool: pg.Pool, everyMs: number) {
     async stop() {
       stop = true;
       await done;
-      return { samples, maxActive, mean: [...counts.entries()].map(([k, v]) => ({ k, mean: v / Math.max(1, samples) })).sort((a, b) => b.mean - a.mean) };
+      return { samples, maxActive, pids, mean: [...counts.entries()].map(([k, v]) => ({ k, mean: v / Math.max(1, samples) })).sort((a, b) => b.mean - a.mean) };
     },
   };
 }
@@ -248,7 +253,7 @@ async function main(): Promise<number> {
     const profDir = join(dataDir, 'cpuprofile');
     server = startServer(
       port,
-      { DATABASE_URL, DATABASE_SCHEMA: SCHEMA, REDIS_URL, QUEUE_PREFIX, RUN_WORKERS: 'true', ADMIN_API_KEY: API_KEY, LOG_LEVEL: 'warn', DATA_DIR: dataDir },
+      { DATABASE_URL, DATABASE_SCHEMA: SCHEMA, REDIS_URL, QUEUE_PREFIX, RUN_WORKERS: 'true', ADMIN_API_KEY: API_KEY, LOG_LEVEL: 'warn', DATA_DIR: dataDir, PGAPPNAME: SERVER_APP },
       CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
     );
     await waitForHealth(server, HEALTH_TIMEOUT_MS);
@@ -256,7 +261,7 @@ async function main(): Promise<number> {
     const ports = [port];
     for (let k = 1; k < PROCESSES; k++) {
       const p = await freePort();
-      const s = startServer(p, { DATABASE_URL, DATABASE_SCHEMA: SCHEMA, REDIS_URL, QUEUE_PREFIX, RUN_WORKERS: 'false', ADMIN_API_KEY: API_KEY, LOG_LEVEL: 'warn', DATA_DIR: dataDir });
+      const s = startServer(p, { DATABASE_URL, DATABASE_SCHEMA: SCHEMA, REDIS_URL, QUEUE_PREFIX, RUN_WORKERS: 'false', ADMIN_API_KEY: API_KEY, LOG_LEVEL: 'warn', DATA_DIR: dataDir, PGAPPNAME: SERVER_APP });
       extra.push(s);
       await waitForHealth(s, HEALTH_TIMEOUT_MS);
       ports.push(p);
@@ -329,8 +334,8 @@ async function main(): Promise<number> {
     const loadFromUs = Number(process.hrtime.bigint() / 1000n);
     const load = await runLoad(ports, CLIENTS, SECONDS);
     const loadToUs = Number(process.hrtime.bigint() / 1000n);
-    const cpu = cpuDone();
     const pgStats = await sampler.stop();
+    const cpu = cpuDone(pgStats.pids);
 
     const sorted = Float64Array.from(load.latencies).sort();
     const ok = (load.statuses.get(201) ?? 0) + (load.statuses.get(200) ?? 0);
@@ -357,7 +362,8 @@ async function main(): Promise<number> {
         ['latency max', `${f2(sorted[sorted.length - 1] ?? NaN)} ms`],
         ['elapsed', `${f2(secs)} s`],
         [PROCESSES > 1 ? `server CPU per request (all ${PROCESSES} processes)` : 'server CPU per request', `${f2((cpu.server * load.elapsedMs) / Math.max(1, requests))} ms`],
-        ['CPU, cores busy (machine has ' + cpu.cores + ')', `${f2(cpu.machine)}: server ${f2(cpu.server)}, PostgreSQL ${f2(cpu.postgres)}, Redis ${f2(cpu.redis)}, bench clients ${f2(cpu.bench)}, other processes ${f2(cpu.others)}`],
+        ["PostgreSQL CPU per request (the server's backends)", `${f2((cpu.postgresServer * load.elapsedMs) / Math.max(1, requests))} ms`],
+        ['CPU, cores busy (machine has ' + cpu.cores + ')', `${f2(cpu.machine)}: server ${f2(cpu.server)}, PostgreSQL ${f2(cpu.postgres)} (of which the server's connections ${f2(cpu.postgresServer)}), Redis ${f2(cpu.redis)}, bench clients ${f2(cpu.bench)}, other processes ${f2(cpu.others)}`],
       ]),
     );
     for (const e of load.errorSamples) log(`  error sample: ${e}`);
