@@ -71,10 +71,11 @@ const MAX_ATTEMPTS = 5;
  * Decides and records in one request, deciding on this process's in-memory view of the tenant
  * (`state.ts`), and recording with one statement per try that concurrent requests share
  * (`batcher.ts`, `repo.assignMany`): the rep's slot is taken only if the rep is active and under
- * capacity and the rules and rep profiles are still the ones decided on; the lead's primary key makes a repeated id return the first
- * decision. A rep that filled up meanwhile passes the lead to the next candidate; a changed
- * rule set or rep profile re-reads the state and decides again. The brief's outbox event is
- * written by the same statement; its delivery and the SLA check are queued after the answer.
+ * capacity and the rules and rep profiles are still the ones decided on; the lead's primary key
+ * makes a repeated id return the first decision. A rep that filled up meanwhile passes the lead
+ * to the next candidate; a changed rule set or rep profile re-reads the state and decides again.
+ * The brief's outbox event is written by the same statement; its delivery and the SLA check are
+ * queued after the answer.
  */
 export async function assignLead(deps: AssignmentDeps, tenantId: string, lead: NewLead, actor: string): Promise<AssignResult> {
   const { db } = deps;
@@ -155,22 +156,12 @@ export async function assignLead(deps: AssignmentDeps, tenantId: string, lead: N
  * Crash-safe without waiting: the outbox row and the lead's pending deadline are already
  * committed, and start-up recovery queues undelivered events and pending deadlines again.
  */
-const inFlight = new Set<Promise<void>>();
 function afterCommit(deps: AssignmentDeps, tenantId: string, leadId: string, eventId: string | null, deadline: Date): void {
-  const work = (async () => {
+  void (async () => {
     if (eventId) await dispatch(deps.queue, [eventId]);
     await scheduleSlaSweep(deps.queue, tenantId, deadline);
   })().catch((err: Error) => deps.log.warn({ err: err.message, leadId }, 'lead assigned; its brief/SLA job will be queued again at start-up'));
-  inFlight.add(work);
-  void work.finally(() => inFlight.delete(work));
 }
-
-/** Waits for the queueing that follows answers already sent (tests, shutdown). */
-export async function settleAssignments(): Promise<void> {
-  await Promise.all([...inFlight]);
-}
-
-class DuplicateLead extends Error {}
 
 function newLeadRow(tenantId: string, l: NewLead) {
   return {
