@@ -1,6 +1,6 @@
 /**
  * Group commit for new leads. Concurrent requests of one tenant that reach the database at the
- * same moment are written by one `repo.assignMany` statement: one round trip and one WAL flush
+ * same moment (leads to assign and leads for the pool) are written by one `repo.assignMany` statement: one round trip and one WAL flush
  * for the batch instead of one per lead. Nothing waits on purpose: a batch leaves as soon as
  * fewer than `MAX_IN_FLIGHT` batches are running, so a lone request goes out alone, and requests
  * that arrive while batches run go together in the next one.
@@ -23,12 +23,14 @@ export interface ItemResult {
   eventId: string | null;
 }
 
-interface Waiting {
-  versions: { reps: number; rules: number };
-  item: repo.AssignItem;
-  resolve: (r: ItemResult) => void;
-  reject: (err: unknown) => void;
+export interface PoolResult {
+  versions: repo.BatchResult['versions'];
+  pooled: boolean;
 }
+
+type Waiting =
+  | { kind: 'assign'; versions: { reps: number; rules: number }; item: repo.AssignItem; resolve: (r: ItemResult) => void; reject: (err: unknown) => void }
+  | { kind: 'pool'; versions: { reps: number; rules: number }; item: repo.PoolItem; resolve: (r: PoolResult) => void; reject: (err: unknown) => void };
 
 interface Lane {
   waiting: Waiting[];
@@ -48,17 +50,23 @@ function lane(db: Db, tenantId: string): Lane {
 
 /** Assigns one lead, in a batch with whatever else is waiting. */
 export function assignInBatch(db: Db, tenantId: string, versions: { reps: number; rules: number }, item: repo.AssignItem): Promise<ItemResult> {
+  return new Promise<ItemResult>((resolve, reject) => enqueue(db, tenantId, { kind: 'assign', versions, item, resolve, reject }));
+}
+
+/** Files one lead in the pool, in a batch with whatever else is waiting. */
+export function poolInBatch(db: Db, tenantId: string, versions: { reps: number; rules: number }, item: repo.PoolItem): Promise<PoolResult> {
+  return new Promise<PoolResult>((resolve, reject) => enqueue(db, tenantId, { kind: 'pool', versions, item, resolve, reject }));
+}
+
+function enqueue(db: Db, tenantId: string, w: Waiting): void {
   const l = lane(db, tenantId);
-  return new Promise<ItemResult>((resolve, reject) => {
-    l.waiting.push({ versions, item, resolve, reject });
-    if (!l.scheduled) {
-      l.scheduled = true;
-      // After this turn's other I/O callbacks: requests parsed in the same turn leave together.
-      setImmediate(() => {
-        l.scheduled = false;
-        pump(db, tenantId, l);
-      });
-    }
+  l.waiting.push(w);
+  if (l.scheduled) return;
+  l.scheduled = true;
+  // After this turn's other I/O callbacks: requests parsed in the same turn leave together.
+  setImmediate(() => {
+    l.scheduled = false;
+    pump(db, tenantId, l);
   });
 }
 
@@ -82,8 +90,11 @@ function pump(db: Db, tenantId: string, l: Lane): void {
 
 async function run(db: Db, tenantId: string, versions: { reps: number; rules: number }, batch: Waiting[]): Promise<void> {
   try {
-    const res = await repo.assignMany(db, tenantId, versions, batch.map((w) => w.item));
-    batch.forEach((w, i) => w.resolve({ versions: res.versions, ...res.items[i]! }));
+    const assigns = batch.filter((w) => w.kind === 'assign');
+    const pools = batch.filter((w) => w.kind === 'pool');
+    const res = await repo.assignMany(db, tenantId, versions, assigns.map((w) => w.item), pools.map((w) => w.item));
+    assigns.forEach((w, i) => w.resolve({ versions: res.versions, ...res.items[i]! }));
+    for (const w of pools) w.resolve({ versions: res.versions, pooled: res.pooled });
   } catch (err) {
     if (batch.length > 1 && isUniqueViolation(err)) {
       // One of them exists already (or is in the batch twice): each on its own, so only it fails.

@@ -304,6 +304,12 @@ export interface AssignItem {
   event: { dedupeKey: string; payload: Record<string, unknown> };
 }
 
+/** One lead of a batch for `assignMany` that goes to the pool (no eligible rep, or a source not assigned automatically). */
+export interface PoolItem {
+  lead: NewLeadRow;
+  log: Pick<LogRow, 'rule_version' | 'reasons' | 'candidates' | 'note' | 'actor'>;
+}
+
 export interface RepSeen {
   open: number;
   capacity: number;
@@ -313,6 +319,8 @@ export interface RepSeen {
 
 export interface BatchResult {
   versions: { reps: number; rules: number; outcomes: number };
+  /** The pool items were written (all of them: only the counters can stop them). */
+  pooled: boolean;
   /** Per item, in order. */
   items: {
     /** The slot was taken and the lead, its log row and its outbox event written. */
@@ -331,10 +339,23 @@ export interface BatchResult {
  * the decisions were made on; then each lead whose rep's slots were taken is inserted with its
  * log row and its `lead.assigned` outbox event (recorded as already dispatched when no endpoint
  * is subscribed and the rep has no WeCom hook: what the delivery job would conclude). Leads whose
- * rep had no room are not written and answer `assigned: false`. A lead id that exists (or
- * appears twice) raises a unique violation (23505) and the statement is undone as a whole.
+ * rep had no room are not written and answer `assigned: false`. Pool items (leads no rep can take)
+ * are filed in the pool with their log row in the same statement, under the same counters check.
+ * A lead id that exists (or appears twice) raises a unique violation (23505) and the statement
+ * is undone as a whole.
  */
-export async function assignMany(q: Queryable, tenantId: string, versions: { reps: number; rules: number }, items: AssignItem[]): Promise<BatchResult> {
+export async function assignMany(
+  q: Queryable,
+  tenantId: string,
+  versions: { reps: number; rules: number },
+  items: AssignItem[],
+  pools: PoolItem[] = [],
+): Promise<BatchResult> {
+  const poolInput = pools.map((p) => ({
+    id: p.lead.id, source: p.lead.source, industry: p.lead.industry, budget_band: p.lead.budget_band, tech_need: p.lead.tech_need, region: p.lead.region,
+    intent_score: p.lead.intent_score, concerns: p.lead.concerns, company: p.lead.company, contact_name: p.lead.contact_name,
+    log_id: randomUUID(), rule_version: p.log.rule_version, reasons: p.log.reasons, candidates: p.log.candidates, note: p.log.note, actor: p.log.actor,
+  }));
   const input = items.map((a, i) => ({
     ord: i, rep_id: a.repId, id: a.lead.id, source: a.lead.source, industry: a.lead.industry, budget_band: a.lead.budget_band, tech_need: a.lead.tech_need,
     region: a.lead.region, intent_score: a.lead.intent_score, concerns: a.lead.concerns, company: a.lead.company, contact_name: a.lead.contact_name,
@@ -379,20 +400,38 @@ export async function assignMany(q: Queryable, tenantId: string, versions: { rep
        FROM x JOIN lead ON lead.id = x.id JOIN slot ON slot.id = x.rep_id CROSS JOIN subscribed
        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
        RETURNING id, dispatched_at IS NULL AS deliver
+     ),
+     px AS (
+       SELECT * FROM jsonb_to_recordset($5::jsonb) AS p(
+         id text, source text, industry text, budget_band text, tech_need text, region text, intent_score float8, concerns text[],
+         company text, contact_name text, log_id uuid, rule_version int, reasons text[], candidates jsonb, note text, actor text)
+     ),
+     plead AS (
+       INSERT INTO leads (${LEAD_COLUMNS}, status, sla_round)
+       SELECT $1, px.id, px.source, px.industry, px.budget_band, px.tech_need, px.region, px.intent_score, coalesce(px.concerns, '{}'), px.company, px.contact_name,
+         'pool', 0
+       FROM px, cur WHERE cur.reps = $2 AND cur.rules = $3
+       RETURNING id
+     ),
+     plog AS (
+       INSERT INTO assignment_log (id, tenant_id, lead_id, kind, rule_version, reasons, candidates, note, actor)
+       SELECT px.log_id, $1, px.id, 'pool', px.rule_version, coalesce(px.reasons, '{}'), px.candidates, px.note, px.actor
+       FROM px JOIN plead ON plead.id = px.id
      )
      SELECT json_build_array(
        cur.reps, cur.rules, cur.outcomes,
        (SELECT coalesce(json_agg(json_build_array(id, open_leads, capacity, active, extract(epoch FROM last_assigned_at) * 1000)), '[]') FROM slot),
        (SELECT coalesce(json_agg(json_build_array(r.id, r.open_leads, r.capacity, r.active, extract(epoch FROM r.last_assigned_at) * 1000)), '[]')
           FROM reps r JOIN want ON r.tenant_id = $1 AND r.id = want.rep_id WHERE r.id NOT IN (SELECT id FROM slot)),
-       (SELECT coalesce(json_agg(id), '[]') FROM ev WHERE deliver)
+       (SELECT coalesce(json_agg(id), '[]') FROM ev WHERE deliver),
+       (SELECT count(*) FROM plead)
      )::text AS j FROM cur`,
-    [tenantId, versions.reps, versions.rules, JSON.stringify(input)],
+    [tenantId, versions.reps, versions.rules, JSON.stringify(input), JSON.stringify(poolInput)],
     // Planning this statement costs more PostgreSQL CPU than running it for a few leads.
-    { name: 'assignment.assign_many.v1' },
+    { name: 'assignment.assign_many.v2' },
   );
   type RepTuple = [string, number, number, boolean, number | null];
-  const [reps, rules, outcomes, taken, untaken, toDeliver] = JSON.parse(rows[0]!.j) as [number, number, number, RepTuple[], RepTuple[], string[]];
+  const [reps, rules, outcomes, taken, untaken, toDeliver, pooled] = JSON.parse(rows[0]!.j) as [number, number, number, RepTuple[], RepTuple[], string[], number];
   const seen = new Map<string, { rep: RepSeen; taken: boolean }>();
   for (const [list, ok] of [[taken, true], [untaken, false]] as const) {
     for (const r of list) seen.set(r[0], { rep: { open: r[1], capacity: r[2], active: r[3], lastAssignedMs: r[4] }, taken: ok });
@@ -400,6 +439,7 @@ export async function assignMany(q: Queryable, tenantId: string, versions: { rep
   const deliver = new Set(toDeliver);
   return {
     versions: { reps, rules, outcomes },
+    pooled: pooled === pools.length && (pools.length === 0 || (reps === versions.reps && rules === versions.rules)),
     items: input.map((x) => {
       const s = seen.get(x.rep_id);
       return { assigned: s?.taken ?? false, rep: s?.rep ?? null, eventId: s?.taken && deliver.has(x.event_id) ? x.event_id : null };
@@ -407,33 +447,3 @@ export async function assignMany(q: Queryable, tenantId: string, versions: { rep
   };
 }
 
-/**
- * Files a new lead in the pool with its log row, in one statement, if the reps/rules counters are
- * the ones the decision was made on. A lead id that exists raises a unique violation (23505).
- */
-export async function poolAtomically(
-  q: Queryable,
-  tenantId: string,
-  a: { versions: { reps: number; rules: number }; lead: NewLeadRow; log: Pick<LogRow, 'rule_version' | 'reasons' | 'candidates' | 'note' | 'actor'> },
-): Promise<{ pooled: boolean; versions: { reps: number; rules: number; outcomes: number } }> {
-  const rows = await q.query<{ j: string }>(
-    `WITH ${CURRENT_VERSIONS},
-     lead AS (
-       INSERT INTO leads (${LEAD_COLUMNS}, status, sla_round)
-       SELECT ${leadValues(4)}, 'pool', 0 FROM cur WHERE cur.reps = $2 AND cur.rules = $3
-       RETURNING id
-     ),
-     log AS (
-       INSERT INTO assignment_log (id, tenant_id, lead_id, kind, rule_version, reasons, candidates, note, actor)
-       SELECT $14::uuid, $1::text, lead.id, 'pool', $15::int, $16::text[], $17::jsonb, $18::text, $19::text FROM lead
-     )
-     SELECT json_build_array(cur.reps, cur.rules, cur.outcomes, (SELECT count(*) FROM lead))::text AS j FROM cur`,
-    [
-      tenantId, a.versions.reps, a.versions.rules, ...leadParams(a.lead),
-      randomUUID(), a.log.rule_version, a.log.reasons, JSON.stringify(a.log.candidates), a.log.note, a.log.actor,
-    ],
-    { name: 'assignment.pool_one.v1' },
-  );
-  const [reps, rules, outcomes, n] = JSON.parse(rows[0]!.j) as [number, number, number, number];
-  return { pooled: n > 0, versions: { reps, rules, outcomes } };
-}

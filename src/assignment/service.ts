@@ -4,7 +4,7 @@ import { isUniqueViolation, type Db, type Queryable } from '../platform/db.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { dispatch, recordEvent } from '../platform/outbox.js';
 import type { JobQueue } from '../platform/queue.js';
-import { assignInBatch, type ItemResult } from './batcher.js';
+import { assignInBatch, poolInBatch, type ItemResult } from './batcher.js';
 import * as repo from './repo.js';
 import { defaultRuleSet, validateRuleSet, type RuleSet } from './rules.js';
 import { decide, industryMatch, type Decision, type LeadInput } from './scoring.js';
@@ -100,8 +100,8 @@ export async function assignLead(deps: AssignmentDeps, tenantId: string, lead: N
       const pool = decision.pool ?? { reason: 'no eligible rep' };
       let res;
       try {
-        res = await repo.poolAtomically(db, tenantId, {
-          versions, lead: newLeadRow(tenantId, lead),
+        res = await poolInBatch(db, tenantId, versions, {
+          lead: newLeadRow(tenantId, lead),
           log: { rule_version: version, reasons: decision.reasons, candidates: decision.candidates, note: pool.reason, actor },
         });
       } catch (err) {

@@ -99,6 +99,26 @@ describe('batched writes', () => {
     expect(new Set(log.map((l) => l.leadId)).size).toBe(21);
   });
 
+  it('concurrent pool leads (source not automatic) with a repeated id share statements with assignments; each is filed once', async () => {
+    const { rep, call, sql } = await tenant('state-batch-pool');
+    await rep('solar', { industries: ['energy/solar'], capacity: 100 });
+    const posts = [
+      ...Array.from({ length: 15 }, (_, i) => ({ id: `P${i}`, source: 'cold_list', industry: 'energy/solar' })),
+      { id: 'P3', source: 'cold_list', industry: 'energy/solar' },
+      ...Array.from({ length: 15 }, (_, i) => ({ id: `A${i}`, source: 'website_form', industry: 'energy/solar' })),
+    ];
+    const results = await Promise.all(posts.map((p) => call('POST', '/v1/leads', p)));
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, ...Array(30).fill(201)]);
+    expect(results.filter((r) => r.json().pool?.reason.includes('cold_list'))).toHaveLength(16);
+    const [counts] = await sql(
+      `SELECT (SELECT count(*)::int FROM leads WHERE tenant_id = $1 AND status = 'pool') AS pool,
+              (SELECT count(*)::int FROM assignment_log WHERE tenant_id = $1 AND kind = 'pool') AS pool_logs,
+              (SELECT count(*)::int FROM leads WHERE tenant_id = $1 AND status = 'assigned') AS assigned`,
+      ['state-batch-pool'],
+    );
+    expect(counts).toEqual({ pool: 15, pool_logs: 15, assigned: 15 });
+  });
+
   it('100 concurrent leads over 3 small reps: exact capacity, one log row and one outbox event per assignment', async () => {
     const { rep, call, sql } = await tenant('state-batch-cap');
     await rep('a', { industries: ['energy/solar'], capacity: 9 });
