@@ -1,7 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type {} from '@fastify/cookie';
 import type { Db, Queryable } from './db.js';
 import { AppError } from './errors.js';
+import { CSRF_HEADER, csrfMatches, findSession, SESSION_COOKIE } from './sessions.js';
 
 export const SCOPES = ['ingest', 'read', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -63,17 +65,47 @@ export async function seedAdminKey(db: Db, adminKey: string | undefined): Promis
   });
 }
 
-async function authenticate(db: Db, request: FastifyRequest): Promise<AuthContext> {
-  const header = request.headers.authorization;
-  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
-  if (!match?.[1]) throw new AppError(401, 'unauthorized', 'missing Authorization: Bearer <api key> header');
+/** The context of a live (not revoked) key, looked up by its hash or its id. */
+async function keyContext(db: Db, by: 'key_hash' | 'id', value: string): Promise<AuthContext | undefined> {
   const rows = await db.query<{ id: string; tenant_id: string; scopes: Scope[] }>(
-    'SELECT id, tenant_id, scopes FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
-    [hashKey(match[1])],
+    `SELECT id, tenant_id, scopes FROM api_keys WHERE ${by} = $1 AND revoked_at IS NULL`,
+    [value],
   );
   const row = rows[0];
-  if (!row) throw new AppError(401, 'unauthorized', 'API key is not valid');
-  return { tenantId: row.tenant_id, keyId: row.id, scopes: row.scopes };
+  return row && { tenantId: row.tenant_id, keyId: row.id, scopes: row.scopes };
+}
+
+/** What a raw API key grants, or undefined when it is unknown or revoked (the console's sign-in). */
+export const contextOfKey = (db: Db, key: string) => keyContext(db, 'key_hash', hashKey(key));
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A console session acts with the key that signed in, re-read on every request (a revoked key
+ * ends its sessions). State-changing requests must echo the session's CSRF token in a header,
+ * which another site's form or script cannot read or set.
+ */
+async function authenticateSession(db: Db, request: FastifyRequest, sessionId: string): Promise<AuthContext> {
+  const session = await findSession(db, sessionId);
+  if (!session) throw new AppError(401, 'session_expired', 'the console session has expired or was signed out; sign in again');
+  if (!SAFE_METHODS.has(request.method) && !csrfMatches(request.headers[CSRF_HEADER], session.csrfToken)) {
+    throw new AppError(403, 'csrf_token_invalid', `missing or wrong ${CSRF_HEADER} header for this console session`);
+  }
+  const auth = await keyContext(db, 'id', session.keyId);
+  if (!auth) throw new AppError(401, 'session_expired', 'the API key behind this console session was revoked; sign in again');
+  return auth;
+}
+
+/** A Bearer API key, or else the console's session cookie. */
+export async function authenticate(db: Db, request: FastifyRequest): Promise<AuthContext> {
+  const header = request.headers.authorization;
+  const sessionId = header ? undefined : request.cookies?.[SESSION_COOKIE];
+  if (sessionId) return authenticateSession(db, request, sessionId);
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  if (!match?.[1]) throw new AppError(401, 'unauthorized', 'missing Authorization: Bearer <api key> header');
+  const auth = await contextOfKey(db, match[1]);
+  if (!auth) throw new AppError(401, 'unauthorized', 'API key is not valid');
+  return auth;
 }
 
 /**
