@@ -144,6 +144,11 @@ export const consoleRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (a
     return reply.redirect('/console/login?signedOut=1', 303);
   });
 
+  app.get('/maps', { onRequest: requirePage }, async (request, reply) => {
+    const industry = (request.query as Record<string, unknown>).industry;
+    return sendPage(reply, page(request), 'maps', { industry: typeof industry === 'string' ? industry.slice(0, 200) : '' });
+  });
+
   app.get('/calls/:id', { onRequest: requirePage }, async (request, reply) => {
     const { id } = request.params as { id: string };
     return sendPage(reply, page(request), 'call', await callPage(deps, request.auth!, id));

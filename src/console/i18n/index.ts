@@ -1,4 +1,3 @@
-import { negotiate } from '@fastify/accept-negotiator';
 import { en, type MessageKey } from './en.js';
 import { zh } from './zh.js';
 
@@ -11,11 +10,23 @@ export const LANG_COOKIE = 'ds_lang';
 
 export const isLang = (v: unknown): v is Lang => typeof v === 'string' && (LANGUAGES as readonly string[]).includes(v);
 
-/** The chosen language (cookie set by the switch), else the browser's Accept-Language, else English. */
+/**
+ * The chosen language (cookie set by the switch), else the browser's Accept-Language, else English.
+ * Tags are matched by their primary subtag (zh-CN, zh-TW, zh-Hans → zh; en-GB → en), highest q first.
+ */
 export function pickLang(cookie: string | undefined, acceptLanguage: string | undefined): Lang {
   if (isLang(cookie)) return cookie;
-  const negotiated = acceptLanguage ? negotiate(acceptLanguage, [...LANGUAGES]) : null;
-  return isLang(negotiated) ? negotiated : 'en';
+  const ranked = (acceptLanguage ?? '')
+    .slice(0, 1000)
+    .split(',')
+    .map((item, i) => {
+      const [tag = '', ...params] = item.trim().split(';');
+      const q = Number(params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find(Boolean) ?? 1);
+      return { lang: tag.trim().toLowerCase().split('-')[0], q: Number.isFinite(q) ? q : 0, i };
+    })
+    .filter((x) => x.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  return ranked.map((x) => x.lang).find(isLang) ?? 'en';
 }
 
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
