@@ -14,6 +14,7 @@ import { analysisRoutes } from './analysis/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { assignmentRoutes } from './assignment/routes.js';
 import { inquiryRoutes } from './inquiries/routes.js';
+import { coachingRoutes } from './coaching/routes.js';
 import { consoleRoutes } from './console/routes.js';
 import type { Runtime } from './runtime.js';
 
@@ -73,6 +74,7 @@ export async function buildApp(runtime: Runtime, logger: FastifyServerOptions['l
   await app.register(searchRoutes(runtime));
   await app.register(assignmentRoutes(runtime));
   await app.register(inquiryRoutes(runtime));
+  await app.register(coachingRoutes(runtime));
   await app.register(consoleRoutes(runtime), { prefix: '/console' });
   return app;
 }

@@ -15,6 +15,8 @@ export interface AuthContext {
   tenantId: string;
   keyId: string;
   scopes: Scope[];
+  /** Set for a key bound to one rep: coaching answers show only that rep's own, manager-accepted items. */
+  repId?: string;
 }
 
 declare module 'fastify' {
@@ -32,15 +34,15 @@ export function generateKey(): string {
 
 export async function createApiKey(
   q: Queryable,
-  input: { tenantId: string; scopes: Scope[]; name?: string; key?: string },
+  input: { tenantId: string; scopes: Scope[]; name?: string; key?: string; repId?: string },
 ): Promise<{ id: string; key: string; prefix: string }> {
   const key = input.key ?? generateKey();
   const id = randomUUID();
   const prefix = key.slice(0, 8);
   await q.query(
-    `INSERT INTO api_keys (id, tenant_id, name, key_hash, prefix, scopes) VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO api_keys (id, tenant_id, name, key_hash, prefix, scopes, rep_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (key_hash) DO NOTHING`,
-    [id, input.tenantId, input.name ?? '', hashKey(key), prefix, input.scopes],
+    [id, input.tenantId, input.name ?? '', hashKey(key), prefix, input.scopes, input.repId ?? null],
   );
   return { id, key, prefix };
 }
@@ -67,12 +69,12 @@ export async function seedAdminKey(db: Db, adminKey: string | undefined): Promis
 
 /** The context of a live (not revoked) key, looked up by its hash or its id. */
 async function keyContext(db: Db, by: 'key_hash' | 'id', value: string): Promise<AuthContext | undefined> {
-  const rows = await db.query<{ id: string; tenant_id: string; scopes: Scope[] }>(
-    `SELECT id, tenant_id, scopes FROM api_keys WHERE ${by} = $1 AND revoked_at IS NULL`,
+  const rows = await db.query<{ id: string; tenant_id: string; scopes: Scope[]; rep_id: string | null }>(
+    `SELECT id, tenant_id, scopes, rep_id FROM api_keys WHERE ${by} = $1 AND revoked_at IS NULL`,
     [value],
   );
   const row = rows[0];
-  return row && { tenantId: row.tenant_id, keyId: row.id, scopes: row.scopes };
+  return row && { tenantId: row.tenant_id, keyId: row.id, scopes: row.scopes, ...(row.rep_id ? { repId: row.rep_id } : {}) };
 }
 
 /** What a raw API key grants, or undefined when it is unknown or revoked (the console's sign-in). */

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { coachingTenant, monthsAgo, plus } from './helpers.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('health metrics on crafted histories', () => {
+  it('computes the five metrics with numerators, denominators, rows and the overall score', async () => {
+    const { call, rep, activities } = await coachingTenant(t, 'health-basic');
+    await rep('r1', { name: '李明', team: 'east' });
+    await rep('r2', { name: '王芳', team: 'east' });
+    const m = monthsAgo(2);
+    const d = (day: number, h = 9) => `${m}-${String(day).padStart(2, '0')}T${String(h).padStart(2, '0')}:00:00.000Z`;
+    const ev = [
+      // First touch: 4 assignments; L1 touched after 1 h, L2 after 3 h, L3 after 2 h exactly, L4 never → 2 / 4.
+      { id: 'a1', type: 'lead_assigned', repId: 'r1', leadId: 'L1', at: d(2) },
+      { id: 'a2', type: 'lead_assigned', repId: 'r1', leadId: 'L2', at: d(3) },
+      { id: 'a3', type: 'lead_assigned', repId: 'r1', leadId: 'L3', at: d(4) },
+      { id: 'a4', type: 'lead_assigned', repId: 'r1', leadId: 'L4', at: d(5) },
+      { id: 't1', type: 'first_touch', repId: 'r1', leadId: 'L1', at: plus(d(2), 1) },
+      { id: 't2', type: 'first_touch', repId: 'r1', leadId: 'L2', at: plus(d(3), 3) },
+      { id: 't3', type: 'first_touch', repId: 'r1', leadId: 'L3', at: plus(d(4), 2) },
+      // Quotes: Q1 feedback after 24 h (met), Q2 after 72 h (missed), Q3 none → 1 / 3.
+      { id: 'q1', type: 'quote_submitted', repId: 'r1', leadId: 'L1', quoteId: 'Q1', at: d(6) },
+      { id: 'q2', type: 'quote_submitted', repId: 'r1', leadId: 'L2', quoteId: 'Q2', at: d(7) },
+      { id: 'q3', type: 'quote_submitted', repId: 'r1', leadId: 'L3', quoteId: 'Q3', at: d(8) },
+      { id: 'f1', type: 'quote_feedback', leadId: 'L1', quoteId: 'Q1', at: plus(d(6), 24) },
+      { id: 'f2', type: 'quote_feedback', leadId: 'L2', quoteId: 'Q2', at: plus(d(7), 72) },
+      // Tasks: answered after 2 h and 6 h → mean 4 h (exactly the target: passes).
+      { id: 'k1', type: 'task_created', repId: 'r1', taskId: 'T1', department: 'finance', at: d(10) },
+      { id: 'k2', type: 'task_created', repId: 'r1', taskId: 'T2', at: d(11) },
+      { id: 'k1r', type: 'task_responded', taskId: 'T1', at: plus(d(10), 2) },
+      { id: 'k2r', type: 'task_responded', taskId: 'T2', at: plus(d(11), 6) },
+    ];
+    const res = await activities(ev);
+    expect(res).toEqual({ accepted: ev.length, duplicates: [], rejected: [] });
+
+    const h = (await call('GET', `/v1/coaching/health?repId=r1&month=${m}`)).json();
+    const r1 = h.reps[0];
+    expect(r1.repId).toBe('r1');
+    expect(r1.metrics.first_touch).toEqual(expect.objectContaining({ numerator: 2, denominator: 4, value: 0.5, pass: false, status: 'ok', rowsTotal: 4 }));
+    // Misses first, each row says why.
+    expect(r1.metrics.first_touch.rows.map((r: { leadId: string }) => r.leadId)).toEqual(['L2', 'L4', 'L1', 'L3']);
+    expect(r1.metrics.first_touch.rows[0]).toEqual(expect.objectContaining({ hours: 3, met: false }));
+    expect(r1.metrics.quote_feedback).toEqual(expect.objectContaining({ numerator: 1, denominator: 3, pass: false }));
+    expect(r1.metrics.quote_feedback.value).toBeCloseTo(1 / 3, 4);
+    expect(r1.metrics.task_response).toEqual(expect.objectContaining({ numerator: 8, denominator: 2, value: 4, pass: true, unit: 'hours' }));
+    // Value metrics: every customer was assigned less than 30 days before the month end → none counted yet.
+    expect(r1.metrics.value_metrics).toEqual(expect.objectContaining({ status: 'n/a', value: null, pass: null }));
+    // Not departed → handover does not apply.
+    expect(r1.metrics.handover.status).toBe('n/a');
+    // Score: mean attainment of the three that apply: (0.5/0.9 + (1/3)/0.75 + 1) / 3 = 0.6667 → 66.7.
+    expect(r1.score).toBeCloseTo(((0.5 / 0.9 + 1 / 3 / 0.75 + 1) / 3) * 100, 0);
+    expect(r1.belowThreshold).toBe(true);
+    // r2 has no activity: every metric is n/a, the score null (not 0 and not 100).
+    const team = (await call('GET', `/v1/coaching/health?team=east&month=${m}`)).json();
+    const r2 = team.reps.find((x: { repId: string }) => x.repId === 'r2');
+    expect(r2.score).toBeNull();
+    for (const k of ['first_touch', 'quote_feedback', 'value_metrics', 'task_response', 'handover']) {
+      expect(r2.metrics[k]).toEqual(expect.objectContaining({ status: 'n/a', value: null, pass: null, numerator: 0, denominator: 0 }));
+    }
+    expect(team.reps).toHaveLength(2);
+  });
+});
