@@ -10,7 +10,7 @@ import type { CoachingSettings } from './settings.js';
  *   assignments) touched by that rep within `withinHours` (default 2 h) of assignment.
  * - quote_feedback: quotes submitted in the month with customer feedback within 48 h.
  * - value_metrics: customers owned at the end of the month (assigned at least `graceDays`
- *   before it, not handed over, not lost before the window) with at least one value-metric update
+ *   before it, not handed over, not lost by then) with at least one value-metric update
  *   by the rep in the rolling quarter, i.e. the month and the two before it.
  * - task_response: mean hours from a cross-department task's creation (in the month) to the rep's
  *   response; a task still unanswered counts with its wait so far, capped at 30 days, so ignoring a
@@ -236,7 +236,7 @@ async function valueMetricRows(db: Queryable, tenantId: string, repIds: string[]
          row_number() OVER (PARTITION BY c.rep_id ORDER BY (u.n IS NOT NULL), c.since, c.lead_id) AS rn
        FROM cust c LEFT JOIN upd u ON u.rep_id = c.rep_id AND u.lead_id = c.lead_id
        LEFT JOIN coaching_lead_stages st ON st.tenant_id = $1 AND st.lead_id = c.lead_id
-       WHERE st.lost_at IS NULL OR st.lost_at >= $3
+       WHERE st.lost_at IS NULL OR st.lost_at >= $4
      )
      SELECT rep_id, lead_id, since, n, total, updated FROM joined WHERE rn <= $6 ORDER BY rep_id, rn`,
     [tenantId, repIds, windowStart.toISOString().slice(0, 10), end.toISOString().slice(0, 10), cutoff, Math.max(1, rowsLimit),
