@@ -9,7 +9,8 @@ import { AppError, notFound } from '../platform/errors.js';
 import { createSession, csrfMatches, deleteSession, findSession, SESSION_COOKIE } from '../platform/sessions.js';
 import type { RecordingDeps } from '../recordings/service.js';
 import { isLang, LANG_COOKIE } from './i18n/index.js';
-import { callPage } from './pages.js';
+import { callPage, pickMonth, repPage, reviewPage, ruleLabel, teamPage } from './pages.js';
+import { formatters } from './format.js';
 import { CONSOLE_CSP, pageContext, sendPage, type PageContext } from './render.js';
 
 export interface ConsoleDeps extends RecordingDeps {
@@ -44,6 +45,8 @@ declare module 'fastify' {
 export const consoleRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (app) => {
   const { db, config } = deps;
   await app.register(formbody, { bodyLimit: 8 * 1024 });
+  // The sign-in and sign-out forms are the only bodies pages take; anything else gets a clear 415.
+  app.removeContentTypeParser('text/plain');
   // Pages are not API: keep them out of the OpenAPI document.
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, hide: true };
@@ -144,6 +147,27 @@ export const consoleRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (a
     return reply.redirect('/console/login?signedOut=1', 303);
   });
 
+  app.get('/review', { onRequest: requirePage }, async (request, reply) => {
+    const ctx = page(request);
+    return sendPage(reply, ctx, 'review', { ...(await reviewPage(db, request.auth!)), ruleLabel: ruleLabel(ctx.t) });
+  });
+
+  app.get('/reps/:id', { onRequest: requirePage }, async (request, reply) => {
+    const ctx = page(request);
+    const { id } = request.params as { id: string };
+    if (id.length > 200) throw notFound('rep');
+    const month = pickMonth((request.query as Record<string, unknown>).month);
+    return sendPage(reply, ctx, 'rep', { ...(await repPage(app, request, id, month)), ...formatters(ctx.t) });
+  });
+
+  app.get('/team', { onRequest: requirePage }, async (request, reply) => {
+    const ctx = page(request);
+    if (request.auth!.repId) throw new AppError(403, 'forbidden', "a rep's key sees only that rep's own page");
+    const q = request.query as Record<string, unknown>;
+    const data = await teamPage(app, request, db, request.auth!, q.team, pickMonth(q.month));
+    return sendPage(reply, ctx, 'team', { ...data, ...formatters(ctx.t) });
+  });
+
   app.get('/maps', { onRequest: requirePage }, async (request, reply) => {
     const industry = (request.query as Record<string, unknown>).industry;
     return sendPage(reply, page(request), 'maps', { industry: typeof industry === 'string' ? industry.slice(0, 200) : '' });
@@ -151,6 +175,6 @@ export const consoleRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (a
 
   app.get('/calls/:id', { onRequest: requirePage }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    return sendPage(reply, page(request), 'call', await callPage(deps, request.auth!, id));
+    return sendPage(reply, page(request), 'call', await callPage(deps, request.auth!, id, (request.query as Record<string, unknown>).t));
   });
 };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
-import { analysed, consoleFixture, type ConsoleFixture } from './fixtures.js';
+import { ACTIVITY_MONTH, analysed, consoleFixture, type ConsoleFixture } from './fixtures.js';
 
 let f: ConsoleFixture;
 let browser: Browser;
@@ -123,6 +123,67 @@ describe('the console in a real Chromium', () => {
     const res = await page.goto(`${base}/console/calls/${f.callId}`);
     expect(res?.status()).toBe(404);
     expect(await page.locator('#error-page h1').innerText()).toContain('Not found');
+    await context.close();
+  });
+
+  it('loads the review queue, accepts a suggestion (it leaves the queue, the audit names the key), dismisses another with a note', async () => {
+    const before = (await f.t.app.inject({ method: 'GET', url: '/v1/coaching/suggestions?status=pending', headers: f.t.auth() })).json();
+    expect(before.total).toBeGreaterThanOrEqual(2);
+    const { context, page, problems } = await newPage();
+    await signIn(page, '/console/review');
+    expect(new URL(page.url()).pathname).toBe('/console/review');
+    await reportLoad(page, 'review queue');
+    expect(await page.locator('.suggestion-row').count()).toBe(before.total);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    await screenshot(page, 'review-en');
+
+    const [first, second] = before.items as { id: string }[];
+    await page.click(`#s-${first!.id} button.accept`);
+    await page.locator(`#s-${first!.id}`).waitFor({ state: 'detached' });
+    expect(await page.locator('#review-done').innerText()).toBe('Accepted.');
+    await page.fill(`#s-${second!.id} input[name="note"]`, 'not relevant <b>here</b>');
+    await page.click(`#s-${second!.id} button.dismiss`);
+    await page.locator(`#s-${second!.id}`).waitFor({ state: 'detached' });
+    expect(await page.locator('.suggestion-row').count()).toBe(before.total - 2);
+
+    const seeded = await f.t.runtime.db.query<{ id: string }>(`SELECT id FROM api_keys WHERE name = 'ADMIN_API_KEY'`);
+    const accepted = (await f.t.app.inject({ method: 'GET', url: `/v1/coaching/suggestions/${first!.id}`, headers: f.t.auth() })).json();
+    expect(accepted.status).toBe('accepted');
+    expect(accepted.audit).toHaveLength(1);
+    expect(accepted.audit[0]).toMatchObject({ actor: seeded[0]!.id, action: 'accept', before: { status: 'pending' }, after: { status: 'accepted' } });
+    const dismissed = (await f.t.app.inject({ method: 'GET', url: `/v1/coaching/suggestions/${second!.id}`, headers: f.t.auth() })).json();
+    expect(dismissed).toMatchObject({ status: 'dismissed', review: { note: 'not relevant <b>here</b>' } });
+
+    // After a reload the queue still lacks both.
+    await page.reload();
+    expect(await page.locator(`#s-${first!.id}`).count()).toBe(0);
+    expect(await page.locator(`#s-${second!.id}`).count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('opens a call from a suggestion at the quoted moment', async () => {
+    const { context, page } = await newPage();
+    await signIn(page, `/console/calls/${f.callId}?t=7`);
+    await page.waitForFunction(() => (document.getElementById('player') as HTMLAudioElement).readyState >= 1);
+    expect(await page.evaluate(() => (document.getElementById('player') as HTMLAudioElement).currentTime)).toBeCloseTo(7, 3);
+    await context.close();
+  });
+
+  it('draws the rep page (metrics, ECharts funnel against the team mean) and the team overview', async () => {
+    const { context, page, problems } = await newPage('zh-CN');
+    await signIn(page, `/console/reps/rep-li?month=${ACTIVITY_MONTH}`);
+    await reportLoad(page, 'rep page');
+    await page.waitForSelector('#funnel-chart[data-rendered="true"] canvas');
+    expect(await page.locator('tr.metric').count()).toBe(5);
+    expect(await page.locator('#weakest').innerText()).toContain('响应及时');
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    await screenshot(page, 'rep-zh');
+    await Promise.all([page.waitForURL('**/console/team'), page.click('nav a[href="/console/team"]')]);
+    await reportLoad(page, 'team overview');
+    expect(await page.locator('#team-table tbody tr').count()).toBe(2);
+    await screenshot(page, 'team-zh');
+    expect(problems).toEqual([]);
     await context.close();
   });
 });

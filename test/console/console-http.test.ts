@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError } from '../helpers/errors.js';
-import { consoleFixture, HOSTILE, signIn, type ConsoleFixture } from './fixtures.js';
+import { ACTIVITY_MONTH, consoleFixture, HOSTILE, signIn, type ConsoleFixture } from './fixtures.js';
 
 let f: ConsoleFixture;
 const form = (fields: Record<string, string>) => ({
@@ -53,8 +53,9 @@ describe('sign-in and sessions', () => {
     const huge = await f.t.app.inject({ method: 'POST', url: '/console/login', ...form({ key: 'k'.repeat(20_000) }) });
     expect(huge.statusCode).toBe(413);
     expect(huge.headers['content-type']).toMatch(/text\/html/);
-    const json = await f.t.app.inject({ method: 'POST', url: '/console/login', payload: { key: f.t.adminKey } });
-    expect(json.statusCode).toBe(415);
+    const text = await f.t.app.inject({ method: 'POST', url: '/console/login', headers: { 'content-type': 'text/plain' }, payload: `key=${f.t.adminKey}` });
+    expect(text.statusCode).toBe(415);
+    expect(text.headers['set-cookie']).toBeUndefined();
     const sqlish = await f.t.app.inject({ method: 'POST', url: '/console/login', ...form({ key: "' OR 1=1 --" }) });
     expect(sqlish.statusCode).toBe(401);
     const after = await f.t.runtime.db.query<{ n: number }>('SELECT count(*)::int AS n FROM console_sessions');
@@ -267,5 +268,123 @@ describe('GET /v1/recordings/:id/audio', () => {
     expectError(await f.t.app.inject({ method: 'GET', url, headers: f.t.auth(otherKey) }), 404, 'not_found');
     expectError(await f.t.app.inject({ method: 'GET', url: '/v1/recordings/not-a-uuid/audio', headers: f.t.auth() }), 400, 'validation_error', 'params.id');
     expectError(await f.t.app.inject({ method: 'GET', url: `/v1/recordings/${f.importedId}/audio`, headers: f.t.auth() }), 404, 'no_audio', 'imported transcript');
+  });
+});
+
+describe('coaching pages', () => {
+  async function pending() {
+    const res = await f.t.app.inject({ method: 'GET', url: '/v1/coaching/suggestions?status=pending', headers: f.t.auth() });
+    return res.json().items as { id: string; text: string; evidence: { quote: string }[] }[];
+  }
+
+  it('lists the pending suggestions with their evidence, escaping the quotes and the rep name', async () => {
+    const { cookie } = await signIn(f.t, f.t.adminKey);
+    const items = await pending();
+    expect(items.length).toBeGreaterThanOrEqual(3);
+    const res = await f.t.app.inject({ method: 'GET', url: '/console/review', headers: { cookie } });
+    expect(res.statusCode).toBe(200);
+    for (const s of items) expect(res.body).toContain(`id="s-${s.id}"`);
+    // At least one quote carries the hostile customer text: shown escaped, never as markup.
+    expect(items.some((s) => s.evidence.some((e) => e.quote.includes('<script>')))).toBe(true);
+    expect(res.body).not.toMatch(/<script>window|<img src=x/);
+    expect(res.body).toContain('&lt;script&gt;window.__xss = 1&lt;/script&gt;');
+    expect(res.body).toContain('Unanswered customer concern');
+    expect(res.body).toMatch(new RegExp(`href="/console/calls/${f.callId}\\?t=3\\.\\d+"`));
+  });
+
+  it('shows a rep page: five metrics with numerator/denominator/target, the funnel against the team mean, the weakest stage', async () => {
+    const { cookie } = await signIn(f.t, f.t.adminKey);
+    const res = await f.t.app.inject({ method: 'GET', url: `/console/reps/rep-li?month=${ACTIVITY_MONTH}`, headers: { cookie } });
+    expect(res.statusCode, res.body).toBe(200);
+    const html = res.body;
+    for (const key of ['first_touch', 'quote_feedback', 'value_metrics', 'task_response', 'handover']) expect(html).toContain(`class="metric m-${key}"`);
+    // rep-li touched one of two leads within 2 h: 1 / 2 = 50 % against ≥ 90 %.
+    const firstTouch = /<tr class="metric m-first_touch"[\s\S]*?<\/tr>/.exec(html)![0];
+    expect(firstTouch.replace(/\s+/g, ' ')).toMatch(/<td class="num">1<\/td> <td class="num">2<\/td> <td class="num">50 %<\/td> <td class="num">≥ 90 % \(within 2 h\)<\/td> <td><span class="fail">no<\/span>/);
+    expect(html).toContain('data-status="n/a"');
+    expect(html).toContain('id="funnel-chart"');
+    const data = JSON.parse(/<script type="application\/json" id="funnel-data">([\s\S]*?)<\/script>/.exec(html)![1]!);
+    expect(data.rep).toEqual([0.5, 0.5, 0, null]);
+    expect(data.team).toEqual([0.75, 0.75, 0.25, 0]);
+    expect(html).toContain('Weakest stage: Response timeliness');
+    expect(html).toContain('id="drilldown"');
+    expect(html).not.toMatch(/<script>window|<img src=x/);
+  });
+
+  it('shows the team overview with health and weakest stage per rep', async () => {
+    const { cookie } = await signIn(f.t, f.t.adminKey);
+    const res = await f.t.app.inject({ method: 'GET', url: `/console/team?team=east&month=${ACTIVITY_MONTH}`, headers: { cookie, 'accept-language': 'zh-CN' } });
+    expect(res.statusCode, res.body).toBe(200);
+    const rowOf = (rep: string) => new RegExp(`<tr data-rep="${rep}">([\\s\\S]*?)</tr>`).exec(res.body)![1]!;
+    expect(rowOf('rep-li')).toContain('响应及时');
+    expect(rowOf('rep-wang')).toContain('<td class="weakest-stage">—</td>');
+    expect(res.body).toContain('李明&lt;script&gt;');
+    expect(res.body).not.toMatch(/<script>window|<img src=x/);
+  });
+
+  it('refuses bad input on the coaching pages: unknown rep, hostile ids, bad month, another tenant', async () => {
+    const { cookie } = await signIn(f.t, f.t.adminKey);
+    const long = await f.t.app.inject({ method: 'GET', url: `/console/reps/${'x'.repeat(300)}`, headers: { cookie } });
+    expect(long.statusCode).toBe(414); // Fastify's parameter length limit
+    for (const url of ['/console/reps/nobody', '/console/reps/%3Cscript%3E', `/console/reps/${'é'.repeat(30)}`]) {
+      const res = await f.t.app.inject({ method: 'GET', url, headers: { cookie } });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.body).toContain('id="error-page"');
+      expect(res.body).not.toContain('<script>');
+    }
+    // A malformed month falls back to the current one rather than failing.
+    const badMonth = await f.t.app.inject({ method: 'GET', url: '/console/reps/rep-li?month=2024-13', headers: { cookie } });
+    expect(badMonth.statusCode).toBe(200);
+    const unknownTeam = await f.t.app.inject({ method: 'GET', url: '/console/team?team=%3Cb%3E', headers: { cookie } });
+    expect(unknownTeam.statusCode).toBe(200);
+    expect(unknownTeam.body).toContain('<option value="east" selected>');
+    const other = await signIn(f.t, await f.t.newTenant('coaching-other', ['read']));
+    const rep = await f.t.app.inject({ method: 'GET', url: '/console/reps/rep-li', headers: { cookie: other.cookie } });
+    expect(rep.statusCode).toBe(404);
+    const review = await f.t.app.inject({ method: 'GET', url: '/console/review', headers: { cookie: other.cookie } });
+    expect(review.statusCode).toBe(200);
+    expect(review.body).not.toContain('class="card suggestion-row"');
+    const team = await f.t.app.inject({ method: 'GET', url: '/console/team', headers: { cookie: other.cookie } });
+    expect(team.body).not.toContain('east');
+  });
+
+  it('reviews through the API with the session: CSRF header required, audited under the signing key', async () => {
+    const { cookie, csrf } = await signIn(f.t, f.t.adminKey);
+    const [target] = await pending();
+    const url = `/v1/coaching/suggestions/${target!.id}/review`;
+    expectError(await f.t.app.inject({ method: 'POST', url, headers: { cookie }, payload: { action: 'dismiss' } }), 403, 'csrf_token_invalid');
+    expectError(await f.t.app.inject({ method: 'POST', url, headers: { cookie, 'x-csrf-token': 'nope' }, payload: { action: 'dismiss' } }), 403, 'csrf_token_invalid');
+    const still = await f.t.app.inject({ method: 'GET', url: `/v1/coaching/suggestions/${target!.id}`, headers: f.t.auth() });
+    expect(still.json().status).toBe('pending');
+    const bad = await f.t.app.inject({ method: 'POST', url, headers: { cookie, 'x-csrf-token': csrf }, payload: { action: 'explode' } });
+    expectError(bad, 400, 'validation_error', 'body.action');
+    const ok = await f.t.app.inject({ method: 'POST', url, headers: { cookie, 'x-csrf-token': csrf }, payload: { action: 'edit', text: '先回应交期<b>', note: 'by console' } });
+    expect(ok.statusCode, ok.body).toBe(200);
+    const audited = (await f.t.app.inject({ method: 'GET', url: `/v1/coaching/suggestions/${target!.id}`, headers: f.t.auth() })).json();
+    expect(audited.status).toBe('edited');
+    const seeded = await f.t.runtime.db.query<{ id: string }>(`SELECT id FROM api_keys WHERE name = 'ADMIN_API_KEY'`);
+    expect(audited.audit.at(-1)).toMatchObject({ actor: seeded[0]!.id, action: 'edit', note: 'by console' });
+    const page = await f.t.app.inject({ method: 'GET', url: '/console/review', headers: { cookie } });
+    expect(page.body).not.toContain(`id="s-${target!.id}"`);
+  });
+
+  it("gives a rep-bound session only that rep's accepted items, its own page and calls, no team and no reviewing", async () => {
+    const admin = await signIn(f.t, f.t.adminKey);
+    const [one] = await pending();
+    await f.t.app.inject({ method: 'POST', url: `/v1/coaching/suggestions/${one!.id}/review`, headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf }, payload: { action: 'accept' } });
+    const keyRes = await f.t.app.inject({ method: 'POST', url: '/v1/admin/keys', headers: f.t.auth(), payload: { scopes: ['read'], repId: 'rep-li' } });
+    expect(keyRes.statusCode, keyRes.body).toBeLessThan(300);
+    const rep = await signIn(f.t, keyRes.json().key);
+    const review = await f.t.app.inject({ method: 'GET', url: '/console/review', headers: { cookie: rep.cookie } });
+    expect(review.body).toContain(`id="s-${one!.id}"`);
+    expect(review.body).not.toContain('<form class="review"');
+    const stillPending = (await pending()).map((s) => s.id);
+    for (const id of stillPending) expect(review.body).not.toContain(`id="s-${id}"`);
+    expect((await f.t.app.inject({ method: 'GET', url: '/console/reps/rep-li', headers: { cookie: rep.cookie } })).statusCode).toBe(200);
+    expect((await f.t.app.inject({ method: 'GET', url: '/console/reps/rep-wang', headers: { cookie: rep.cookie } })).statusCode).toBe(403);
+    expect((await f.t.app.inject({ method: 'GET', url: '/console/team', headers: { cookie: rep.cookie } })).statusCode).toBe(403);
+    expect((await f.t.app.inject({ method: 'GET', url: `/console/calls/${f.callId}`, headers: { cookie: rep.cookie } })).statusCode).toBe(200);
+    const res = await f.t.app.inject({ method: 'POST', url: `/v1/coaching/suggestions/${stillPending[0]}/review`, headers: { cookie: rep.cookie, 'x-csrf-token': rep.csrf }, payload: { action: 'accept' } });
+    expect(res.statusCode).toBe(403);
   });
 });

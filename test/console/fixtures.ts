@@ -17,9 +17,34 @@ export const HOSTILE = '<script>window.__xss = 1</script><img src=x onerror="win
  */
 export const SCRIPT = {
   440: '王总您好，上次的报价单您看过了吗？',
-  880: `这批货最快什么时候能到？${HOSTILE}`,
+  880: `${HOSTILE}这批货最快什么时候能到？`,
   660: '价格比预算高了一点，能不能再便宜点？',
 };
+
+const HOUR = 3600_000;
+/** Every activity sits in the same recent stretch, so one month (ACTIVITY_MONTH) holds them all. */
+const BASE = Date.now() - 30 * HOUR;
+const at = (h: number) => new Date(BASE + h * HOUR).toISOString();
+export const ACTIVITY_MONTH = new Date(BASE).toISOString().slice(0, 7);
+const ACTIVITY_END = at(6);
+/**
+ * rep-li: two leads, one touched within 2 h and one after 5 h (first touch 1/2); the timely one
+ * reaches need clarification. rep-wang: two leads, both touched in time, both clarified, one demo.
+ */
+const ACTIVITIES = [
+  { id: 'a1', type: 'lead_assigned', at: at(0), repId: 'rep-li', leadId: 'lead-1' },
+  { id: 'a2', type: 'first_touch', at: at(1), repId: 'rep-li', leadId: 'lead-1' },
+  { id: 'a3', type: 'lead_assigned', at: at(0), repId: 'rep-li', leadId: 'lead-2' },
+  { id: 'a4', type: 'first_touch', at: at(5), repId: 'rep-li', leadId: 'lead-2' },
+  { id: 'a5', type: 'stage_changed', at: at(2), leadId: 'lead-1', stage: 'need_clarified', repId: 'rep-li' },
+  { id: 'b1', type: 'lead_assigned', at: at(0), repId: 'rep-wang', leadId: 'lead-3' },
+  { id: 'b2', type: 'first_touch', at: at(0.5), repId: 'rep-wang', leadId: 'lead-3' },
+  { id: 'b3', type: 'lead_assigned', at: at(0), repId: 'rep-wang', leadId: 'lead-4' },
+  { id: 'b4', type: 'first_touch', at: at(1), repId: 'rep-wang', leadId: 'lead-4' },
+  { id: 'b5', type: 'stage_changed', at: at(2), leadId: 'lead-3', stage: 'need_clarified', repId: 'rep-wang' },
+  { id: 'b6', type: 'stage_changed', at: at(3), leadId: 'lead-4', stage: 'need_clarified', repId: 'rep-wang' },
+  { id: 'b7', type: 'stage_changed', at: ACTIVITY_END, leadId: 'lead-4', stage: 'demo_accepted', repId: 'rep-wang' },
+];
 
 export interface ConsoleFixture {
   t: TestApp;
@@ -41,6 +66,15 @@ export async function consoleFixture(env: Record<string, string> = {}): Promise<
     TRANSCRIBE_CHUNK_SEC: '30',
     ...env,
   });
+  // Two reps of one team (one with a hostile display name), and a month of CRM activity for them.
+  for (const [id, name] of [['rep-li', `李明${HOSTILE}`], ['rep-wang', '王芳']]) {
+    const res = await t.app.inject({ method: 'PUT', url: `/v1/reps/${id}`, headers: t.auth(), payload: { name, capacity: 20, team: 'east' } });
+    expect(res.statusCode, res.body).toBe(200);
+  }
+  const act = await t.app.inject({ method: 'POST', url: '/v1/activities', headers: t.auth(), payload: { activities: ACTIVITIES } });
+  expect(act.statusCode, act.body).toBe(200);
+  expect(act.json().rejected).toEqual([]);
+
   const file = await makeRecording(dir, 'call', 'wav', 10, {
     left: [{ start: 0.5, end: 2.5, hz: 440 }],
     right: [
@@ -59,7 +93,7 @@ export async function consoleFixture(env: Record<string, string> = {}): Promise<
       language: 'zh', repId: 'rep-li',
       transcript: [
         { speaker: '销售', role: 'rep', start: 0, end: 4, text: `您好 ${HOSTILE}` },
-        { speaker: '客户', role: 'customer', start: 4.5, end: 9, text: `交期太长了，现货有吗？${HOSTILE}` },
+        { speaker: '客户', role: 'customer', start: 4.5, end: 9, text: `${HOSTILE}交期太长了，现货有吗？` },
       ],
     },
   });
@@ -67,6 +101,11 @@ export async function consoleFixture(env: Record<string, string> = {}): Promise<
   const importedId = imp.json().id as string;
 
   for (const id of [callId, importedId]) await analysed(t, id);
+  // The coaching job draws suggestions from both calls (the customer's concerns go unanswered).
+  await waitFor(async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/v1/coaching/suggestions?status=pending', headers: t.auth() });
+    return res.json().total >= 3;
+  }, 30_000, 'coaching suggestions');
   return {
     t, callId, importedId,
     async close() {

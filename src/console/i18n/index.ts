@@ -29,6 +29,9 @@ export function pickLang(cookie: string | undefined, acceptLanguage: string | un
   return ranked.map((x) => x.lang).find(isLang) ?? 'en';
 }
 
+/** Whether the dictionaries have words for `key` (codes from the API may be newer than the console). */
+export const hasMessage = (key: string): key is MessageKey => Object.hasOwn(en, key);
+
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
 /** `t('call.mentions', { n: 3 })`; the result is plain text (templates escape it like any other text). */

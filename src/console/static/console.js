@@ -22,9 +22,23 @@ async function api(method, url, body) {
   return data;
 }
 
+function markSegment(at) {
+  document.querySelectorAll('.seg.current').forEach((el) => el.classList.remove('current'));
+  const seg = [...document.querySelectorAll('.seg')].find((el) => Number(el.dataset.start) <= at + 0.01 && at <= Number(el.dataset.end) + 0.01);
+  if (seg) {
+    seg.classList.add('current');
+    seg.scrollIntoView({ block: 'nearest' });
+  }
+}
+
 function initPlayer() {
   const player = document.getElementById('player');
   if (!player) return;
+  const initial = player.dataset.initialSeek;
+  if (initial !== undefined) {
+    player.currentTime = Number(initial);
+    markSegment(Number(initial));
+  }
   document.addEventListener('click', (ev) => {
     const target = ev.target instanceof Element ? ev.target.closest('[data-seek]') : null;
     if (!target) return;
@@ -33,12 +47,7 @@ function initPlayer() {
     ev.preventDefault();
     // Seek only: a playing call keeps playing from there, a paused one waits for the play button.
     player.currentTime = at;
-    document.querySelectorAll('.seg.current').forEach((el) => el.classList.remove('current'));
-    const seg = [...document.querySelectorAll('.seg')].find((el) => Number(el.dataset.start) <= at + 0.01 && at <= Number(el.dataset.end) + 0.01);
-    if (seg) {
-      seg.classList.add('current');
-      seg.scrollIntoView({ block: 'nearest' });
-    }
+    markSegment(at);
   });
 }
 
@@ -79,7 +88,7 @@ function initFunnel() {
   chart.setOption({
     animation: false,
     tooltip: { trigger: 'axis', valueFormatter: (v) => (v === null || v === undefined ? '—' : `${Math.round(v * 1000) / 10} %`) },
-    legend: { data: [data.labels.rep, data.labels.team] },
+    legend: { top: 0, data: [data.labels.rep, data.labels.team] },
     grid: { left: 48, right: 16, top: 40, bottom: 32 },
     xAxis: { type: 'category', data: data.stages },
     yAxis: { type: 'value', min: 0, max: 1, axisLabel: { formatter: (v) => `${Math.round(v * 100)} %` } },
