@@ -149,7 +149,7 @@ export const consoleRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (a
 
   app.get('/review', { onRequest: requirePage }, async (request, reply) => {
     const ctx = page(request);
-    return sendPage(reply, ctx, 'review', { ...(await reviewPage(db, request.auth!)), ruleLabel: ruleLabel(ctx.t) });
+    return sendPage(reply, ctx, 'review', { ...(await reviewPage(db, request.auth!)), ruleLabel: ruleLabel(ctx.t), ...formatters(ctx.t) });
   });
 
   app.get('/reps/:id', { onRequest: requirePage }, async (request, reply) => {

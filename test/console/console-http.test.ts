@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/app.js';
 import { expectError } from '../helpers/errors.js';
 import { ACTIVITY_MONTH, consoleFixture, HOSTILE, signIn, type ConsoleFixture } from './fixtures.js';
 
@@ -386,5 +387,34 @@ describe('coaching pages', () => {
     expect((await f.t.app.inject({ method: 'GET', url: `/console/calls/${f.callId}`, headers: { cookie: rep.cookie } })).statusCode).toBe(200);
     const res = await f.t.app.inject({ method: 'POST', url: `/v1/coaching/suggestions/${stillPending[0]}/review`, headers: { cookie: rep.cookie, 'x-csrf-token': rep.csrf }, payload: { action: 'accept' } });
     expect(res.statusCode).toBe(403);
+  });
+
+  it('shows an intervention pack in the queue: weakest metric, scripts in the page language, the 1:1 request', async () => {
+    // rep-zhao (own team) misses first touch in each of the last two closed months → one intervention.
+    await f.t.app.inject({ method: 'PUT', url: '/v1/reps/rep-zhao', headers: f.t.auth(), payload: { name: '赵强', capacity: 10, team: 'west' } });
+    const monthStart = (back: number) => {
+      const d = new Date();
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 3, 2);
+    };
+    const activities = [1, 2].flatMap((back) => [
+      { id: `z-${back}-a`, type: 'lead_assigned', at: new Date(monthStart(back)).toISOString(), repId: 'rep-zhao', leadId: `zl-${back}` },
+      { id: `z-${back}-t`, type: 'first_touch', at: new Date(monthStart(back) + 30 * 3600_000).toISOString(), repId: 'rep-zhao', leadId: `zl-${back}` },
+    ]);
+    const res = await f.t.app.inject({ method: 'POST', url: '/v1/activities', headers: f.t.auth(), payload: { activities } });
+    expect(res.json().rejected).toEqual([]);
+    const item = await waitFor(async () => {
+      const list = await f.t.app.inject({ method: 'GET', url: '/v1/coaching/suggestions?kind=intervention&repId=rep-zhao', headers: f.t.auth() });
+      return list.json().items[0] as { id: string } | undefined;
+    }, 20_000, 'an intervention for rep-zhao');
+    const { cookie } = await signIn(f.t, f.t.adminKey);
+    const en = await f.t.app.inject({ method: 'GET', url: '/console/review', headers: { cookie } });
+    const card = new RegExp(`<section class="card suggestion-row" id="s-${item.id}"[\\s\\S]*?</section>`).exec(en.body)![0];
+    expect(card).toContain('Intervention pack');
+    expect(card).toContain('First touch after assignment');
+    expect(card).toContain('1:1 review request');
+    const zh = await f.t.app.inject({ method: 'GET', url: '/console/review', headers: { cookie, 'accept-language': 'zh' } });
+    const zhCard = new RegExp(`<section class="card suggestion-row" id="s-${item.id}"[\\s\\S]*?</section>`).exec(zh.body)![0];
+    expect(zhCard).toContain('干预方案');
+    expect(zhCard).toContain('一对一复盘邀请');
   });
 });
