@@ -34,7 +34,7 @@ const LABELS: Record<MetricKey, { zh: string; en: string }> = {
   handover: { zh: '离职交接完整度', en: 'handover completeness of departed reps' },
 };
 
-const WEIGHT_KEY: Record<MetricKey, keyof CoachingSettings['weights']> = {
+export const WEIGHT_KEY: Record<MetricKey, keyof CoachingSettings['weights']> = {
   first_touch: 'firstTouch', quote_feedback: 'quoteFeedback', value_metrics: 'valueMetrics', task_response: 'taskResponse', handover: 'handover',
 };
 

@@ -3,7 +3,7 @@ import { analysedCalls } from '../analysis/service.js';
 import { coachingReps, type CoachingRep } from '../assignment/service.js';
 import type { Db } from '../platform/db.js';
 import { dispatch, recordEvent } from '../platform/outbox.js';
-import { computeHealth, METRICS, type MetricResult, type RepHealth } from './health.js';
+import { computeHealth, METRICS, WEIGHT_KEY, type MetricResult, type RepHealth } from './health.js';
 import { addMonths, isClosed, monthName, monthStart, parseMonth } from './months.js';
 import * as repo from './repo.js';
 import { scriptsFor } from './scripts.js';
@@ -99,14 +99,20 @@ const RECENT_MONTHS = 6;
  * Two consecutive closed months below the threshold → one intervention per episode (DB unique key
  * on the episode's first month; an episode ends when a month is back at or above the threshold).
  */
-export async function checkIntervention(deps: CoachingDeps, tenantId: string, repId: string, now = new Date()): Promise<string | undefined> {
+export async function checkIntervention(deps: CoachingDeps, tenantId: string, repId: string, now = new Date()): Promise<string[]> {
   const settings = await getSettings(deps.db, tenantId);
   const history = await repo.healthHistory(deps.db, tenantId, repId);
   const recent = monthName(addMonths(monthStart(now), -RECENT_MONTHS));
-  const run = belowRuns(history, settings.threshold, now)
-    .filter((r) => r.length >= 2 && r[r.length - 1]! >= recent)
-    .pop();
-  if (!run) return undefined;
+  const created: string[] = [];
+  for (const run of belowRuns(history, settings.threshold, now).filter((r) => r.length >= 2 && r[r.length - 1]! >= recent)) {
+    const id = await openEpisode(deps, tenantId, repId, run, history, settings);
+    if (id) created.push(id);
+  }
+  return created;
+}
+
+async function openEpisode(deps: CoachingDeps, tenantId: string, repId: string, run: string[], history: { month: string; score: number | null }[], settings: CoachingSettings) {
+  // A late event can move an episode's first month earlier: any intervention inside the run is this episode's.
   const existing = await deps.db.query('SELECT 1 FROM coaching_interventions WHERE tenant_id = $1 AND rep_id = $2 AND episode_start = ANY($3::date[])', [tenantId, repId, run.map((m) => `${m}-01`)]);
   if (existing.length) return undefined;
   const scores = history.filter((h) => run.includes(h.month));
@@ -147,7 +153,7 @@ async function buildPack(deps: CoachingDeps, tenantId: string, repId: string, mo
   const last = months[months.length - 1]!;
   const [health] = rep ? await healthFor(db, tenantId, [rep], parseMonth(last), settings, 0) : [];
   const weakestMetrics = health
-    ? METRICS.map((k) => health.metrics[k]).filter((m) => m.pass === false).map((m) => ({ key: m.key, value: m.value, target: m.target }))
+    ? METRICS.filter((k) => settings.weights[WEIGHT_KEY[k]] > 0).map((k) => health.metrics[k]).filter((m) => m.pass === false).map((m) => ({ key: m.key, value: m.value, target: m.target }))
     : [];
 
   // Weakest concerns: the codes the rep most often left unanswered, then the ones raised most on their calls.

@@ -190,13 +190,13 @@ export async function healthHistory(q: Queryable, tenantId: string, repId: strin
   );
 }
 
-/** The latest stored score of each rep (ranking top performers). */
-export async function latestScores(q: Queryable, tenantId: string, repIds: string[]): Promise<Map<string, number>> {
+/** Each rep's stored score of their latest closed month (ranking top performers; the open month is still moving). */
+export async function latestScores(q: Queryable, tenantId: string, repIds: string[], now = new Date()): Promise<Map<string, number>> {
   if (repIds.length === 0) return new Map();
   const rows = await q.query<{ rep_id: string; score: number }>(
     `SELECT DISTINCT ON (rep_id) rep_id, score FROM coaching_health_months
-     WHERE tenant_id = $1 AND rep_id = ANY($2::text[]) AND score IS NOT NULL ORDER BY rep_id, month DESC`,
-    [tenantId, repIds],
+     WHERE tenant_id = $1 AND rep_id = ANY($2::text[]) AND score IS NOT NULL AND month < $3::date ORDER BY rep_id, month DESC`,
+    [tenantId, repIds, now.toISOString().slice(0, 7) + '-01'],
   );
   return new Map(rows.map((r) => [r.rep_id, Number(r.score)]));
 }

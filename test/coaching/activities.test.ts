@@ -115,7 +115,9 @@ describe('late and out-of-order events', () => {
   ];
   const figures = (h: { reps: { metrics: Record<string, { numerator: number; denominator: number; value: number | null }>; score: number | null }[] }) => {
     const r = h.reps[0]!;
-    return { score: r.score, ...Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, [v.numerator, v.denominator, v.value]])) };
+    const out: Record<string, unknown> = { score: r.score };
+    for (const [k, v] of Object.entries(r.metrics)) out[k] = [v.numerator, v.denominator, v.value];
+    return out;
   };
 
   it('gives the same health in any arrival order, and a late event recomputes the stored month', async () => {
