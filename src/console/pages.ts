@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { getAnalysis } from '../analysis/service.js';
+import { analysedCalls, getAnalysis } from '../analysis/service.js';
 import { coachingReps } from '../assignment/service.js';
 import { listSuggestions } from '../coaching/suggestions.js';
 import type { Db } from '../platform/db.js';
@@ -125,7 +125,7 @@ interface Drilldown {
 }
 
 /** A rep's month: the five health metrics, the funnel of the quarter ending that month against the team mean, the weakest stage's customers. */
-export async function repPage(app: FastifyInstance, request: FastifyRequest, repId: string, month: string) {
+export async function repPage(app: FastifyInstance, request: FastifyRequest, db: Db, auth: AuthContext, repId: string, month: string) {
   const rep = encodeURIComponent(repId);
   const from = shiftMonth(month, -2);
   const [health, funnel] = await Promise.all([
@@ -138,7 +138,9 @@ export async function repPage(app: FastifyInstance, request: FastifyRequest, rep
   const drilldown = f?.weakestStage
     ? await apiGet<Drilldown>(app, request, `/v1/coaching/funnel/drilldown?repId=${rep}&stage=${f.weakestStage.stage}&from=${from}&to=${month}&limit=20`)
     : null;
-  return { rep: h, threshold: health.threshold, month, from, funnel: f, stages: funnel.stages, drilldown, prevMonth: shiftMonth(month, -1), nextMonth: shiftMonth(month, 1) };
+  // The API calls above have already checked this session may see the rep.
+  const calls = await analysedCalls(db, auth.tenantId, { repIds: [repId], limit: 20 });
+  return { rep: h, threshold: health.threshold, month, from, funnel: f, stages: funnel.stages, drilldown, calls };
 }
 
 /** The team overview: every rep of one team with health and weakest funnel stage. */
@@ -152,5 +154,5 @@ export async function teamPage(app: FastifyInstance, request: FastifyRequest, db
     apiGet<FunnelAnswer>(app, request, `/v1/coaching/funnel?team=${t}&from=${shiftMonth(month, -2)}&to=${month}`),
   ]);
   const rows = health.reps.map((h) => ({ health: h, funnel: funnel.reps.find((r) => r.repId === h.repId) ?? null }));
-  return { teams, team, month, rows, teamScore: health.teamScore, threshold: health.threshold, prevMonth: shiftMonth(month, -1), nextMonth: shiftMonth(month, 1) };
+  return { teams, team, month, rows, teamScore: health.teamScore, threshold: health.threshold };
 }

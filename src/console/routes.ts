@@ -157,7 +157,7 @@ export const consoleRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (a
     const { id } = request.params as { id: string };
     if (id.length > 200) throw notFound('rep');
     const month = pickMonth((request.query as Record<string, unknown>).month);
-    return sendPage(reply, ctx, 'rep', { ...(await repPage(app, request, id, month)), ...formatters(ctx.t) });
+    return sendPage(reply, ctx, 'rep', { ...(await repPage(app, request, db, request.auth!, id, month)), ...formatters(ctx.t) });
   });
 
   app.get('/team', { onRequest: requirePage }, async (request, reply) => {

@@ -128,7 +128,7 @@ describe('the console in a real Chromium', () => {
 
   it('loads the review queue, accepts a suggestion (it leaves the queue, the audit names the key), dismisses another with a note', async () => {
     const before = (await f.t.app.inject({ method: 'GET', url: '/v1/coaching/suggestions?status=pending', headers: f.t.auth() })).json();
-    expect(before.total).toBeGreaterThanOrEqual(2);
+    expect(before.total).toBeGreaterThanOrEqual(3);
     const { context, page, problems } = await newPage();
     await signIn(page, '/console/review');
     expect(new URL(page.url()).pathname).toBe('/console/review');
@@ -153,6 +153,15 @@ describe('the console in a real Chromium', () => {
     expect(accepted.audit[0]).toMatchObject({ actor: seeded[0]!.id, action: 'accept', before: { status: 'pending' }, after: { status: 'accepted' } });
     const dismissed = (await f.t.app.inject({ method: 'GET', url: `/v1/coaching/suggestions/${second!.id}`, headers: f.t.auth() })).json();
     expect(dismissed).toMatchObject({ status: 'dismissed', review: { note: 'not relevant <b>here</b>' } });
+
+    // Edit: the manager's own wording replaces the text.
+    const third = (before.items as { id: string }[])[2]!;
+    await page.fill(`#s-${third.id} textarea[name="text"]`, '先回应交期，再谈价格。');
+    await page.click(`#s-${third.id} button.edit`);
+    await page.locator(`#s-${third.id}`).waitFor({ state: 'detached' });
+    expect(await page.locator('#review-done').innerText()).toBe('Edited and accepted.');
+    const edited = (await f.t.app.inject({ method: 'GET', url: `/v1/coaching/suggestions/${third.id}`, headers: f.t.auth() })).json();
+    expect(edited).toMatchObject({ status: 'edited', text: '先回应交期，再谈价格。' });
 
     // After a reload the queue still lacks both.
     await page.reload();

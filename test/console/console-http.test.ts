@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../helpers/app.js';
+import { createTestApp, waitFor } from '../helpers/app.js';
 import { expectError } from '../helpers/errors.js';
 import { ACTIVITY_MONTH, consoleFixture, HOSTILE, signIn, type ConsoleFixture } from './fixtures.js';
 
@@ -81,6 +81,20 @@ describe('sign-in and sessions', () => {
       createHash('sha256').update(value).digest('hex'),
     ]);
     expect(hashed[0]?.tenant_id).toBe('console-read');
+  });
+
+  it('marks the cookie Secure when CONSOLE_SECURE_COOKIE=true (behind a TLS-terminating proxy)', async () => {
+    const app = await createTestApp({ CONSOLE_SECURE_COOKIE: 'true', CONSOLE_SESSION_HOURS: '1' });
+    try {
+      const res = await app.app.inject({ method: 'POST', url: '/console/login', ...form({ key: app.adminKey }) });
+      const setCookie = String(res.headers['set-cookie']);
+      expect(setCookie).toContain('Secure');
+      const expires = Date.parse(/Expires=([^;]+)/.exec(setCookie)![1]!);
+      expect(expires - Date.now()).toBeGreaterThan(55 * 60_000);
+      expect(expires - Date.now()).toBeLessThanOrEqual(3600_000);
+    } finally {
+      await app.close();
+    }
   });
 
   it('follows only console paths after sign-in and language switches (no open redirect)', async () => {
@@ -309,6 +323,9 @@ describe('coaching pages', () => {
     expect(data.team).toEqual([0.75, 0.75, 0.25, 0]);
     expect(html).toContain('Weakest stage: Response timeliness');
     expect(html).toContain('id="drilldown"');
+    const recent = /<section class="card" id="recent-calls">[\s\S]*?<\/section>/.exec(html)![0];
+    expect(recent).toContain(`href="/console/calls/${f.callId}"`);
+    expect(recent).toContain(`href="/console/calls/${f.importedId}"`);
     expect(html).not.toMatch(/<script>window|<img src=x/);
   });
 
