@@ -154,15 +154,16 @@ export async function markDirty(q: Queryable, tenantId: string, rows: { repId: s
   );
 }
 
-export async function dirtyRepMonths(q: Queryable, tenantId: string, limit = 5000): Promise<{ repId: string; month: string; markedAt: Date }[]> {
+// marked_at travels as text: a JS Date would drop the microseconds and the mark would never match again.
+export async function dirtyRepMonths(q: Queryable, tenantId: string, limit = 5000): Promise<{ repId: string; month: string; markedAt: string }[]> {
   return q.query(
-    `SELECT rep_id AS "repId", to_char(month, 'YYYY-MM') AS month, marked_at AS "markedAt" FROM coaching_dirty WHERE tenant_id = $1 ORDER BY rep_id, month LIMIT $2`,
+    `SELECT rep_id AS "repId", to_char(month, 'YYYY-MM') AS month, marked_at::text AS "markedAt" FROM coaching_dirty WHERE tenant_id = $1 ORDER BY rep_id, month LIMIT $2`,
     [tenantId, limit],
   );
 }
 
 /** Clears the marks that were read (a mark set again meanwhile has a later time and stays). */
-export async function clearDirty(q: Queryable, tenantId: string, rows: { repId: string; month: string; markedAt: Date }[]): Promise<void> {
+export async function clearDirty(q: Queryable, tenantId: string, rows: { repId: string; month: string; markedAt: string }[]): Promise<void> {
   if (rows.length === 0) return;
   await q.query(
     `DELETE FROM coaching_dirty d USING unnest($2::text[], $3::text[], $4::timestamptz[]) AS x(rep_id, month, marked_at)
