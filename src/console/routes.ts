@@ -2,8 +2,7 @@ import { readFile } from 'node:fs/promises';
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Config } from '../config.js';
-import { authenticate, contextOfKey, type AuthContext } from '../platform/auth.js';
+import { authenticateSession, contextOfKey, type AuthContext } from '../platform/auth.js';
 import type { Db } from '../platform/db.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { createSession, csrfMatches, deleteSession, findSession, SESSION_COOKIE } from '../platform/sessions.js';
@@ -13,10 +12,7 @@ import { callPage, pickMonth, repPage, reviewPage, ruleLabel, teamPage } from '.
 import { formatters } from './format.js';
 import { CONSOLE_CSP, pageContext, sendPage, type PageContext } from './render.js';
 
-export interface ConsoleDeps extends RecordingDeps {
-  db: Db;
-  config: Config;
-}
+export type ConsoleDeps = RecordingDeps;
 
 const STATIC_FILES: Record<string, { file: URL; type: string }> = {
   'console.js': { file: new URL('./static/console.js', import.meta.url), type: 'application/javascript; charset=utf-8' },
@@ -73,7 +69,9 @@ export const consoleRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (a
     if (!sessionId || !session) return reply.redirect(loginUrl(request.url), 302);
     let auth: AuthContext;
     try {
-      auth = await authenticate(db, request);
+      // The session, not an Authorization header a page request might carry: the page's CSRF token
+      // and the API calls made for it (with this cookie) must act as the same key.
+      auth = await authenticateSession(db, request, sessionId);
     } catch (err) {
       if (err instanceof AppError && err.statusCode === 401) return reply.redirect(loginUrl(request.url), 302);
       throw err;

@@ -87,7 +87,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * ends its sessions). State-changing requests must echo the session's CSRF token in a header,
  * which another site's form or script cannot read or set.
  */
-async function authenticateSession(db: Db, request: FastifyRequest, sessionId: string): Promise<AuthContext> {
+export async function authenticateSession(db: Db, request: FastifyRequest, sessionId: string): Promise<AuthContext> {
   const session = await findSession(db, sessionId);
   if (!session) throw new AppError(401, 'session_expired', 'the console session has expired or was signed out; sign in again');
   if (!SAFE_METHODS.has(request.method) && !csrfMatches(request.headers[CSRF_HEADER], session.csrfToken)) {

@@ -195,4 +195,26 @@ describe('the console in a real Chromium', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  it('builds a decision map from the console and opens it', async () => {
+    const texts = ['交期多久能到？现货有吗', '价格能不能便宜点，预算有限', '交货周期太长了', '有没有折扣，报价太贵', '数据安全合规怎么保证', '交期能否保证，急用'];
+    const res = await f.t.app.inject({
+      method: 'POST', url: '/v1/inquiries', headers: f.t.auth(),
+      payload: { inquiries: texts.map((text, i) => ({ text, industry: 'manufacturing/electronics', source: 'web', leadId: `inq-${i}` })) },
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    const { context, page, problems } = await newPage();
+    await signIn(page, '/console/maps');
+    // A bad industry comes back as the API's 400, shown next to the form.
+    await page.fill('#map-form [name="industry"]', 'Not An Industry!');
+    await page.click('#map-form button[type="submit"]');
+    await page.waitForFunction(() => document.getElementById('map-status')?.textContent?.includes('could not be built'));
+    expect(await page.locator('#map-status').innerText()).toContain('industry');
+    await page.fill('#map-form [name="industry"]', 'manufacturing/electronics');
+    await Promise.all([page.waitForURL(/\/v1\/decision-maps\/[0-9a-f-]{36}\.html$/, { timeout: 60_000 }), page.click('#map-form button[type="submit"]')]);
+    expect(await page.locator('h1').innerText()).toContain('manufacturing/electronics');
+    // The only error the browser logged is the refused request above.
+    expect(problems).toEqual([expect.stringContaining('status of 400')]);
+    await context.close();
+  }, 90_000);
 });
