@@ -118,6 +118,19 @@ describe('sign-in and sessions', () => {
     expect(ok.statusCode, ok.body).toBe(200);
   });
 
+  it('keeps pages on the session even when a request also carries another key', async () => {
+    const { cookie } = await signIn(f.t, f.t.adminKey);
+    const otherKey = await f.t.newTenant('console-header', ['read', 'admin']);
+    const res = await f.t.app.inject({ method: 'GET', url: `/console/calls/${f.callId}`, headers: { cookie, authorization: `Bearer ${otherKey}` } });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it('keeps the pages out of the OpenAPI document, and documents the audio endpoint', async () => {
+    const doc = (await f.t.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/console'))).toEqual([]);
+    expect(doc.paths['/v1/recordings/{id}/audio']).toBeDefined();
+  });
+
   it('gives a session only the scopes of the key that signed in', async () => {
     const readKey = await f.t.newTenant('console-read-2', ['read']);
     const { cookie, csrf } = await signIn(f.t, readKey);
