@@ -52,8 +52,9 @@ async function storeHealth(db: Db, tenantId: string, repMonths: { repId: string;
 export async function monthTick(deps: CoachingDeps, now = new Date()): Promise<void> {
   const closed = addMonths(monthStart(now), -1);
   for (const tenantId of await repo.tenantsWithReps(deps.db)) {
-    const reps = await coachingReps(deps.db, tenantId);
-    await repo.markDirty(deps.db, tenantId, reps.map((r) => ({ repId: r.id, month: closed })));
+    // Only reps whose stored health for that month predates its close (the tick runs daily).
+    const reps = await repo.repsNeedingClose(deps.db, tenantId, (await coachingReps(deps.db, tenantId)).map((r) => r.id), closed);
+    await repo.markDirty(deps.db, tenantId, reps.map((repId) => ({ repId, month: closed })));
     await recomputeDirty(deps, tenantId);
   }
   await scheduleTick(deps, now);

@@ -201,3 +201,15 @@ export async function latestScores(q: Queryable, tenantId: string, repIds: strin
   );
   return new Map(rows.map((r) => [r.rep_id, Number(r.score)]));
 }
+
+/** Of these reps, those without a health snapshot of `month` computed after the month ended. */
+export async function repsNeedingClose(q: Queryable, tenantId: string, repIds: string[], month: Date): Promise<string[]> {
+  if (repIds.length === 0) return [];
+  const done = await q.query<{ rep_id: string }>(
+    `SELECT rep_id FROM coaching_health_months WHERE tenant_id = $1 AND rep_id = ANY($2::text[]) AND month = $3::date
+       AND computed_at >= ($3::date + interval '1 month')`,
+    [tenantId, repIds, monthDate(month)],
+  );
+  const skip = new Set(done.map((r) => r.rep_id));
+  return repIds.filter((id) => !skip.has(id));
+}

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { monthTick } from '../../src/coaching/interventions.js';
 import { coachingTenant, monthsAgo, plus } from './helpers.js';
 
 let t: TestApp;
@@ -66,5 +67,23 @@ describe('health metrics on crafted histories', () => {
       expect(r2.metrics[k]).toEqual(expect.objectContaining({ status: 'n/a', value: null, pass: null, numerator: 0, denominator: 0 }));
     }
     expect(team.reps).toHaveLength(2);
+  });
+});
+
+describe('month close', () => {
+  it('stores every rep’s health for the month that just closed, once', async () => {
+    const { call, rep, activities } = await coachingTenant(t, 'month-close');
+    await rep('quiet');
+    await rep('busy');
+    const last = monthsAgo(1);
+    await activities([{ id: 'x1', type: 'lead_assigned', repId: 'busy', leadId: 'L1', at: `${last}-03T08:00:00.000Z` }]);
+    await monthTick(t.runtime);
+    const stored = (id: string) => call('GET', `/v1/coaching/health/history?repId=${id}`).then((r) => r.json().months as { month: string; score: number | null }[]);
+    expect((await stored('quiet')).find((m) => m.month === last)).toEqual({ month: last, score: null });
+    expect((await stored('busy')).find((m) => m.month === last)).toEqual({ month: last, score: 0 });
+    const computed = async () => (await t.runtime.db.query<{ c: string }>(`SELECT computed_at::text AS c FROM coaching_health_months WHERE tenant_id = 'month-close' AND rep_id = 'quiet'`))[0]!.c;
+    const first = await computed();
+    await monthTick(t.runtime);
+    expect(await computed()).toBe(first);
   });
 });
