@@ -36,11 +36,20 @@ export async function callPage(deps: RecordingDeps, auth: AuthContext, id: strin
   return { recording, analysis, audio, segments, initialSeek };
 }
 
+export const REVIEW_PAGE_SIZE = 50;
+
 /** The review queue: a manager sees pending suggestions; a rep-bound key sees what its manager accepted (read-only). */
-export async function reviewPage(db: Db, auth: AuthContext) {
+export async function reviewPage(db: Db, auth: AuthContext, pageQuery: unknown) {
   const readOnly = !!auth.repId;
-  const list = await listSuggestions(db, auth.tenantId, auth, { ...(readOnly ? {} : { status: 'pending' as const }), limit: 100, offset: 0 });
-  return { readOnly, total: list.total, items: list.items };
+  const requested = typeof pageQuery === 'string' && /^\d{1,5}$/.test(pageQuery) ? Number(pageQuery) : 1;
+  const page = Math.max(1, requested);
+  const list = await listSuggestions(db, auth.tenantId, auth, {
+    ...(readOnly ? {} : { status: 'pending' as const }), limit: REVIEW_PAGE_SIZE, offset: (page - 1) * REVIEW_PAGE_SIZE,
+  });
+  const reps = await coachingReps(db, auth.tenantId, { repIds: [...new Set(list.items.map((s) => s.repId))] });
+  const repNames = Object.fromEntries(reps.map((r) => [r.id, r.name]));
+  const pages = Math.max(1, Math.ceil(list.total / REVIEW_PAGE_SIZE));
+  return { readOnly, total: list.total, items: list.items, repNames, page, pages };
 }
 
 const RULE_KEYS: Record<string, MessageKey> = {

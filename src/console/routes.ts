@@ -110,6 +110,9 @@ export const consoleRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (a
 
   app.get('/login', async (request, reply) => {
     const q = request.query as Record<string, unknown>;
+    // Already signed in: straight on.
+    const sessionId = request.cookies[SESSION_COOKIE];
+    if (sessionId && (await findSession(db, sessionId))) return reply.redirect(safeNext(q.next), 302);
     return sendPage(reply, pageContext(request), 'login', { next: safeNext(q.next), error: null, signedOut: q.signedOut === '1' });
   });
 
@@ -147,7 +150,7 @@ export const consoleRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (a
 
   app.get('/review', { onRequest: requirePage }, async (request, reply) => {
     const ctx = page(request);
-    return sendPage(reply, ctx, 'review', { ...(await reviewPage(db, request.auth!)), ruleLabel: ruleLabel(ctx.t), ...formatters(ctx.t) });
+    return sendPage(reply, ctx, 'review', { ...(await reviewPage(db, request.auth!, (request.query as Record<string, unknown>).page)), ruleLabel: ruleLabel(ctx.t), ...formatters(ctx.t) });
   });
 
   app.get('/reps/:id', { onRequest: requirePage }, async (request, reply) => {

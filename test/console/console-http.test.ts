@@ -24,6 +24,7 @@ describe('sign-in and sessions', () => {
       expect(res.statusCode, url).toBe(302);
       expect(res.headers.location).toBe(`/console/login?next=${encodeURIComponent(url)}`);
     }
+    expect((await f.t.app.inject({ method: 'GET', url: '/console' })).headers.location).toBe('/console/review');
     const login = await f.t.app.inject({ method: 'GET', url: '/console/login?next=%2Fconsole%2Fteam' });
     expect(login.statusCode).toBe(200);
     expect(login.body).toContain('name="next" value="/console/team"');
@@ -106,6 +107,13 @@ describe('sign-in and sessions', () => {
     }
   });
 
+  it('sends a signed-in visitor past the sign-in page', async () => {
+    const { cookie } = await signIn(f.t, f.t.adminKey);
+    const res = await f.t.app.inject({ method: 'GET', url: '/console/login?next=%2Fconsole%2Fmaps', headers: { cookie } });
+    expect(res.statusCode).toBe(302);
+    expect(res.headers.location).toBe('/console/maps');
+  });
+
   it('lets the API accept the session for reads, but state changes need the CSRF header', async () => {
     const { cookie, csrf } = await signIn(f.t, f.t.adminKey);
     const read = await f.t.app.inject({ method: 'GET', url: `/v1/recordings/${f.callId}`, headers: { cookie } });
@@ -175,7 +183,7 @@ describe('pages', () => {
   it('sends a strict Content-Security-Policy (no inline script) and no-store on every page', async () => {
     const { cookie } = await signIn(f.t, f.t.adminKey);
     for (const url of ['/console/login', `/console/calls/${f.callId}`, '/console/maps', '/console/nope']) {
-      const res = await f.t.app.inject({ method: 'GET', url, headers: { cookie } });
+      const res = await f.t.app.inject({ method: 'GET', url, headers: url === '/console/login' ? {} : { cookie } });
       const csp = String(res.headers['content-security-policy']);
       expect(csp, url).toContain("script-src 'self'");
       expect(csp).not.toContain('unsafe-inline');
@@ -318,6 +326,14 @@ describe('coaching pages', () => {
     expect(res.body).toContain('&lt;script&gt;window.__xss = 1&lt;/script&gt;');
     expect(res.body).toContain('Unanswered customer concern');
     expect(res.body).toMatch(new RegExp(`href="/console/calls/${f.callId}\\?t=3\\.\\d+"`));
+    // Rep names are shown (escaped), ids only as link targets.
+    expect(res.body).toContain('>李明&lt;script&gt;window.__xss = 1&lt;/script&gt;');
+    // Paging: a bad page number is page 1; a page past the end is empty.
+    const bad = await f.t.app.inject({ method: 'GET', url: '/console/review?page=%3Cx%3E', headers: { cookie } });
+    for (const s of items) expect(bad.body).toContain(`id="s-${s.id}"`);
+    const past = await f.t.app.inject({ method: 'GET', url: '/console/review?page=99', headers: { cookie } });
+    expect(past.statusCode).toBe(200);
+    expect(past.body).not.toContain('class="card suggestion-row"');
   });
 
   it('shows a rep page: five metrics with numerator/denominator/target, the funnel against the team mean, the weakest stage', async () => {

@@ -43,6 +43,8 @@ export const en = {
   'review.done.dismiss': 'Dismissed.',
   'review.failed': 'The review was not saved: {message}',
   'review.created': 'Created',
+  'review.titleRep': 'Coaching your manager accepted',
+  'review.count': '{n} items',
   'review.pack.request': '1:1 review request',
   'review.pack.scripts': 'Script library',
   'review.pack.benchmarks': 'Benchmark calls of peers',

@@ -45,6 +45,8 @@ export const zh: Record<MessageKey, string> = {
   'review.done.dismiss': '已驳回。',
   'review.failed': '审核未保存：{message}',
   'review.created': '生成时间',
+  'review.titleRep': '经理已采纳的辅导建议',
+  'review.count': '共 {n} 条',
   'review.pack.request': '一对一复盘邀请',
   'review.pack.scripts': '话术库',
   'review.pack.benchmarks': '同事的标杆通话',
