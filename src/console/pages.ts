@@ -31,7 +31,7 @@ export async function callPage(deps: RecordingDeps, auth: AuthContext, id: strin
         : 'pending';
   const segments = highlightTranscript(recording.transcript?.segments ?? [], analysis?.concerns ?? []);
   // `?t=61.2` (links from the review queue) opens the player at that moment.
-  const t = typeof seekTo === 'string' && /^\d{1,6}(\.\d{1,3})?$/.test(seekTo) ? Number(seekTo) : null;
+  const t = typeof seekTo === 'string' && /^\d{1,6}(\.\d{1,6})?$/.test(seekTo) ? Number(seekTo) : null;
   const initialSeek = t !== null && t <= (recording.durationSec ?? 0) ? t : null;
   return { recording, analysis, audio, segments, initialSeek };
 }

@@ -215,6 +215,14 @@ describe('pages', () => {
     expect(imported.body).toContain('id="no-audio"');
     const call = await f.t.app.inject({ method: 'GET', url: `/console/calls/${f.callId}`, headers: { cookie } });
     expect(call.body).toContain(`<audio id="player" controls preload="metadata" src="/v1/recordings/${f.callId}/audio">`);
+    // ?t= opens the player at a moment inside the call; anything else is ignored.
+    const at = await f.t.app.inject({ method: 'GET', url: `/console/calls/${f.callId}?t=6.990123`, headers: { cookie } });
+    expect(at.body).toContain('data-initial-seek="6.990123"');
+    for (const t of ['99999', '-1', '1e3', '%22%3E%3Cscript%3E', '']) {
+      const res = await f.t.app.inject({ method: 'GET', url: `/console/calls/${f.callId}?t=${t}`, headers: { cookie } });
+      expect(res.statusCode).toBe(200);
+      expect(res.body, t).not.toContain('data-initial-seek');
+    }
   });
 
   it("answers another tenant's call, an unknown id and a malformed id with the 404 page", async () => {
