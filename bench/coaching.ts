@@ -112,7 +112,7 @@ function get(agent: Agent, port: number, path: string): Promise<{ status: number
 }
 
 async function timeRoute(agent: Agent, port: number, name: string, path: string) {
-  for (let i = 0; i < 3; i++) await get(agent, port, path); // warm-up
+  for (let i = 0; i < 10; i++) await get(agent, port, path); // warm-up
   const ms: number[] = [];
   let bytes = 0;
   for (let i = 0; i < REQUESTS; i++) {
@@ -189,7 +189,7 @@ async function main() {
     ];
     agent.destroy();
     log();
-    log(`HTTP, sequential keep-alive requests, ${REQUESTS} per route after 3 warm-up:`);
+    log(`HTTP, sequential keep-alive requests, ${REQUESTS} per route after 10 warm-up:`);
     log(table([
       ['route', 'p50 ms', 'p95 ms', 'max ms', 'body KB', `< ${TARGET_MS} ms (p95)`],
       ...results.map((r) => [r.name, r.p50.toFixed(1), r.p95.toFixed(1), r.max.toFixed(1), r.kb.toFixed(1), r.p95 < TARGET_MS ? 'met' : 'NOT met']),

@@ -50,7 +50,7 @@ export const adminRoutes = (db: Db): FastifyPluginAsync => async (fastify) => {
       tags: ['admin'],
       summary: 'Create an API key; the key is shown once and stored hashed',
       body: createKeyBody,
-      response: { 201: z.object({ id: z.string(), tenantId: z.string(), key: z.string(), scopes: z.array(z.string()), repId: z.string().nullable() }) },
+      response: { 201: z.object({ id: z.string(), tenantId: z.string(), key: z.string(), scopes: z.array(z.string()), repId: z.string().optional() }) },
     },
     handler: async (request, reply) => {
       const caller = tenantOf(request);
@@ -65,7 +65,7 @@ export const adminRoutes = (db: Db): FastifyPluginAsync => async (fastify) => {
       if (repId && !(await repExists(db, target, repId))) throw new AppError(400, 'unknown_rep', `body.repId: ${repId} is not a rep of this tenant`);
       const scopes = [...new Set(request.body.scopes)];
       const key = await createApiKey(db, { tenantId: target, scopes, name: request.body.name, repId });
-      return reply.status(201).send({ id: key.id, tenantId: target, key: key.key, scopes, repId: repId ?? null });
+      return reply.status(201).send({ id: key.id, tenantId: target, key: key.key, scopes, ...(repId ? { repId } : {}) });
     },
   });
 };

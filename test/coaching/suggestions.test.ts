@@ -204,7 +204,11 @@ describe('interventions', () => {
     const hooks = await waitFor(async () => (receiver.received.length >= 2 ? receiver.received : undefined), 15_000, 'webhooks');
     expect(hooks.map((h) => h.headers['x-dealsense-event'])).toEqual(['coaching.intervention', 'coaching.intervention']);
     const payloads = hooks.map((h) => JSON.parse(h.body));
-    expect(payloads.map((p) => p.data?.repId ?? p.repId ?? p.payload?.repId)).toEqual(['r1', 'r1']);
+    expect(payloads.map((p) => [p.type, p.data.repId, p.data.months.length, typeof p.data.pack.reviewRequest])).toEqual([
+      ['coaching.intervention', 'r1', 2, 'object'],
+      ['coaching.intervention', 'r1', 2, 'object'],
+    ]);
+    expect(payloads.map((p) => p.data.months[0]).sort()).toEqual([monthsAgo(5), monthsAgo(2)]);
 
     // More bad news for the same months, and concurrent checks: still one per episode.
     await c.activities([...month('r1', 2, null, 'b'), ...month('r1', 1, null, 'b')]);
