@@ -218,13 +218,13 @@ async function valueMetricRows(db: Queryable, tenantId: string, repIds: string[]
   const cutoff = new Date(end.getTime() - s.targets.valueMetrics.graceDays * 24 * HOUR);
   return db.query<{ rep_id: string; lead_id: string; since: Date; n: number; total: number; updated: number }>(
     `WITH rel AS (
-       SELECT rep_id, lead_id, assigned_at, handed_over_at FROM coaching_lead_reps
-       WHERE tenant_id = $1 AND rep_id = ANY($2::text[]) AND assigned_at IS NOT NULL
+       SELECT rep_id, lead_id, assigned_at, handed_over_at, lost_at FROM coaching_lead_reps
+       WHERE tenant_id = $1 AND rep_id = ANY($2::text[]) AND assigned_at < $5
        UNION ALL
-       SELECT x.rep_id, x.lead_id, x.at, NULL FROM unnest($7::text[], $8::text[], $9::timestamptz[]) AS x(rep_id, lead_id, at)
+       SELECT x.rep_id, x.lead_id, x.at, NULL, NULL FROM unnest($7::text[], $8::text[], $9::timestamptz[]) AS x(rep_id, lead_id, at)
      ), cust AS (
        SELECT rep_id, lead_id, min(assigned_at) AS since FROM rel
-       WHERE assigned_at < $5 AND (handed_over_at IS NULL OR handed_over_at >= $4)
+       WHERE assigned_at < $5 AND (handed_over_at IS NULL OR handed_over_at >= $4) AND (lost_at IS NULL OR lost_at >= $4)
        GROUP BY rep_id, lead_id
      ), upd AS (
        SELECT rep_id, lead_id, sum(updates)::int AS n FROM coaching_value_updates
@@ -235,8 +235,6 @@ async function valueMetricRows(db: Queryable, tenantId: string, repIds: string[]
          count(u.n) OVER (PARTITION BY c.rep_id)::int AS updated,
          row_number() OVER (PARTITION BY c.rep_id ORDER BY (u.n IS NOT NULL), c.since, c.lead_id) AS rn
        FROM cust c LEFT JOIN upd u ON u.rep_id = c.rep_id AND u.lead_id = c.lead_id
-       LEFT JOIN coaching_lead_stages st ON st.tenant_id = $1 AND st.lead_id = c.lead_id
-       WHERE st.lost_at IS NULL OR st.lost_at >= $4
      )
      SELECT rep_id, lead_id, since, n, total, updated FROM joined WHERE rn <= $6 ORDER BY rep_id, rn`,
     [tenantId, repIds, windowStart.toISOString().slice(0, 10), end.toISOString().slice(0, 10), cutoff, Math.max(1, rowsLimit),

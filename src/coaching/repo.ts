@@ -51,6 +51,22 @@ export async function upsertLeadReps(q: Queryable, tenantId: string, rows: LeadR
   );
 }
 
+/**
+ * Keeps coaching_lead_reps.lost_at equal to the customer's earliest `lost` stage: for leads that
+ * were just lost, and for relationships that just appeared for a lead lost earlier (out of order).
+ * Returns the relationships changed (their rep-months need a recompute).
+ */
+export async function syncLost(q: Queryable, tenantId: string, leadIds: string[]): Promise<{ repId: string; lostAt: Date }[]> {
+  if (leadIds.length === 0) return [];
+  return q.query(
+    `UPDATE coaching_lead_reps r SET lost_at = s.lost_at FROM coaching_lead_stages s
+     WHERE r.tenant_id = $1 AND r.lead_id = ANY($2::text[]) AND s.tenant_id = $1 AND s.lead_id = r.lead_id
+       AND s.lost_at IS NOT NULL AND (r.lost_at IS NULL OR r.lost_at > s.lost_at)
+     RETURNING r.rep_id AS "repId", r.lost_at AS "lostAt"`,
+    [tenantId, leadIds],
+  );
+}
+
 export interface QuotePatch {
   quoteId: string;
   repId?: string;
