@@ -32,12 +32,16 @@ CREATE TABLE coaching_lead_reps (
   first_touch_at timestamptz,
   handed_over_at timestamptz,
   handed_to      text,
-  lost_at        timestamptz,          -- copied from the customer's stages: the health page reads one table
+  -- The customer's stages (coaching_lead_stages), copied here so a team's health page and funnel read one index.
+  responded_at   timestamptz,
+  need_at        timestamptz,
+  demo_at        timestamptz,
+  signed_at      timestamptz,
+  lost_at        timestamptz,
   PRIMARY KEY (tenant_id, lead_id, rep_id)
 );
--- Covering: a team's health page is answered from this index alone.
 CREATE INDEX coaching_lead_reps_rep ON coaching_lead_reps (tenant_id, rep_id, assigned_at)
-  INCLUDE (lead_id, source, first_touch_at, handed_over_at, lost_at);
+  INCLUDE (lead_id, source, first_touch_at, handed_over_at, responded_at, need_at, demo_at, signed_at, lost_at);
 
 -- Funnel stages per customer (earliest time each stage was reached).
 CREATE TABLE coaching_lead_stages (

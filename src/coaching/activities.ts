@@ -195,10 +195,9 @@ async function applyDerived(q: Parameters<typeof repo.insertActivities>[0], tena
     p[e.stage] = earliest(p[e.stage], at(e));
   }
   await repo.upsertStages(q, tenantId, [...stages.values()]);
-  // A lost customer leaves the rep's customer base from then on (value metrics, handover).
-  const touchedLeads = new Set([...stages.values()].filter((p) => p.lost).map((p) => p.leadId));
-  for (const p of rel.values()) touchedLeads.add(p.leadId);
-  for (const r of await repo.syncLost(q, tenantId, [...touchedLeads])) mark(r.repId, new Date(r.lostAt), [0, 1, 2, 3]);
+  // Stage times onto the customer-rep rows; a lost customer leaves the rep's customer base (value metrics, handover).
+  const touchedLeads = new Set([...stages.keys(), ...[...rel.values()].map((p) => p.leadId)]);
+  for (const r of await repo.syncStages(q, tenantId, [...touchedLeads])) if (r.lostAt) mark(r.repId, new Date(r.lostAt), [0, 1, 2, 3]);
 
   const departures = new Map<string, Date>();
   for (const e of of(events, 'rep_departed')) departures.set(e.repId, earliest(departures.get(e.repId), at(e)));

@@ -72,25 +72,37 @@ export function againstMean<T extends { counts: Counts }>(members: T[]): (T & { 
   });
 }
 
+/**
+ * The cohort as CTE `s`: one row per (rep, lead) assigned in [$3, $4) to the reps $2, with the
+ * first touch and the stage times (copied onto coaching_lead_reps at ingest, so CRM leads need no
+ * join); dealsense's own assignments ($6…$9) take their stages from coaching_lead_stages.
+ */
+const COHORT = `rel AS (
+       SELECT rep_id, lead_id, assigned_at, first_touch_at, responded_at, need_at, demo_at, signed_at, lost_at FROM coaching_lead_reps
+       WHERE tenant_id = $1 AND rep_id = ANY($2::text[]) AND source = 'crm' AND assigned_at >= $3 AND assigned_at < $4
+       UNION ALL
+       SELECT x.rep_id, x.lead_id, x.at, x.ft, st.responded_at, st.need_at, st.demo_at, st.signed_at, st.lost_at
+       FROM unnest($6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[]) AS x(rep_id, lead_id, at, ft)
+       LEFT JOIN coaching_lead_stages st ON st.tenant_id = $1 AND st.lead_id = x.lead_id
+     ), s AS (
+       SELECT rep_id, lead_id, min(assigned_at) AS a, min(first_touch_at) AS ft, min(responded_at) AS responded_at, min(need_at) AS need_at,
+         min(demo_at) AS demo_at, min(signed_at) AS signed_at, min(lost_at) AS lost_at
+       FROM rel GROUP BY rep_id, lead_id
+     )`;
+
 /** Funnel counts per rep for the leads assigned in [from, to). */
 export async function funnelCounts(db: Queryable, tenantId: string, repIds: string[], from: Date, to: Date, firstTouchHours: number): Promise<Map<string, Counts>> {
   const ds = await assignmentsForCoaching(db, tenantId, repIds, from, to);
   const rows = await db.query<Counts & { rep_id: string }>(
-    `WITH rel AS (
-       SELECT rep_id, lead_id, assigned_at, first_touch_at FROM coaching_lead_reps
-       WHERE tenant_id = $1 AND rep_id = ANY($2::text[]) AND source = 'crm' AND assigned_at >= $3 AND assigned_at < $4
-       UNION ALL
-       SELECT x.rep_id, x.lead_id, x.at, x.ft FROM unnest($6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[]) AS x(rep_id, lead_id, at, ft)
-     ), c AS (SELECT rep_id, lead_id, min(assigned_at) AS a, min(first_touch_at) AS ft FROM rel GROUP BY rep_id, lead_id)
-     SELECT c.rep_id,
+    `WITH ${COHORT}
+     SELECT s.rep_id,
        count(*)::int AS assigned,
-       (count(*) FILTER (WHERE least(c.ft, s.responded_at) <= c.a + make_interval(secs => $5)))::int AS timely,
-       (count(*) FILTER (WHERE coalesce(c.ft, s.responded_at, s.need_at, s.demo_at, s.signed_at) IS NOT NULL))::int AS responded,
+       (count(*) FILTER (WHERE least(s.ft, s.responded_at) <= s.a + make_interval(secs => $5)))::int AS timely,
+       (count(*) FILTER (WHERE coalesce(s.ft, s.responded_at, s.need_at, s.demo_at, s.signed_at) IS NOT NULL))::int AS responded,
        (count(*) FILTER (WHERE coalesce(s.need_at, s.demo_at, s.signed_at) IS NOT NULL))::int AS clarified,
        (count(*) FILTER (WHERE coalesce(s.demo_at, s.signed_at) IS NOT NULL))::int AS demo,
        (count(*) FILTER (WHERE s.signed_at IS NOT NULL))::int AS signed
-     FROM c LEFT JOIN coaching_lead_stages s ON s.tenant_id = $1 AND s.lead_id = c.lead_id
-     GROUP BY c.rep_id`,
+     FROM s GROUP BY s.rep_id`,
     [tenantId, repIds, from, to, firstTouchHours * 3600, ds.map((a) => a.repId), ds.map((a) => a.leadId), ds.map((a) => a.assignedAt), ds.map((a) => a.firstTouchAt)],
   );
   const out = new Map<string, Counts>();
@@ -133,25 +145,19 @@ export async function drilldownLeads(
 ) {
   const ds = await assignmentsForCoaching(db, tenantId, [repId], from, to);
   const cond: Record<FunnelStage, [string, string]> = {
-    response: ['true', 'least(c.ft, s.responded_at) <= c.a + make_interval(secs => $5)'],
-    need_clarification: ['coalesce(c.ft, s.responded_at, s.need_at, s.demo_at, s.signed_at) IS NOT NULL', 'coalesce(s.need_at, s.demo_at, s.signed_at) IS NOT NULL'],
+    response: ['true', 'least(s.ft, s.responded_at) <= s.a + make_interval(secs => $5)'],
+    need_clarification: ['coalesce(s.ft, s.responded_at, s.need_at, s.demo_at, s.signed_at) IS NOT NULL', 'coalesce(s.need_at, s.demo_at, s.signed_at) IS NOT NULL'],
     demo_acceptance: ['coalesce(s.need_at, s.demo_at, s.signed_at) IS NOT NULL', 'coalesce(s.demo_at, s.signed_at) IS NOT NULL'],
     signing: ['coalesce(s.demo_at, s.signed_at) IS NOT NULL', 's.signed_at IS NOT NULL'],
   };
   const [inStage, converted] = cond[stage];
   const rows = await db.query<{ lead_id: string; a: Date; ft: Date | null; responded_at: Date | null; need_at: Date | null; demo_at: Date | null; signed_at: Date | null; lost_at: Date | null; converted: boolean; total: number }>(
-    `WITH rel AS (
-       SELECT rep_id, lead_id, assigned_at, first_touch_at FROM coaching_lead_reps
-       WHERE tenant_id = $1 AND rep_id = $2 AND source = 'crm' AND assigned_at >= $3 AND assigned_at < $4
-       UNION ALL
-       SELECT $2, x.lead_id, x.at, x.ft FROM unnest($8::text[], $9::timestamptz[], $10::timestamptz[]) AS x(lead_id, at, ft)
-     ), c AS (SELECT lead_id, min(assigned_at) AS a, min(first_touch_at) AS ft FROM rel GROUP BY lead_id)
-     SELECT c.lead_id, c.a, c.ft, s.responded_at, s.need_at, s.demo_at, s.signed_at, s.lost_at,
+    `WITH ${COHORT}
+     SELECT s.lead_id, s.a, s.ft, s.responded_at, s.need_at, s.demo_at, s.signed_at, s.lost_at,
        coalesce(${converted}, false) AS converted, count(*) OVER ()::int AS total
-     FROM c LEFT JOIN coaching_lead_stages s ON s.tenant_id = $1 AND s.lead_id = c.lead_id
-     WHERE ${inStage} AND $5::double precision >= 0
-     ORDER BY coalesce(${converted}, false), c.a, c.lead_id LIMIT $6 OFFSET $7`,
-    [tenantId, repId, from, to, firstTouchHours * 3600, page.limit, page.offset, ds.map((a) => a.leadId), ds.map((a) => a.assignedAt), ds.map((a) => a.firstTouchAt)],
+     FROM s WHERE ${inStage} AND $5::double precision >= 0
+     ORDER BY coalesce(${converted}, false), s.a, s.lead_id LIMIT $10 OFFSET $11`,
+    [tenantId, [repId], from, to, firstTouchHours * 3600, ds.map((a) => a.repId), ds.map((a) => a.leadId), ds.map((a) => a.assignedAt), ds.map((a) => a.firstTouchAt), page.limit, page.offset],
   );
   return rows;
 }

@@ -52,16 +52,20 @@ export async function upsertLeadReps(q: Queryable, tenantId: string, rows: LeadR
 }
 
 /**
- * Keeps coaching_lead_reps.lost_at equal to the customer's earliest `lost` stage: for leads that
- * were just lost, and for relationships that just appeared for a lead lost earlier (out of order).
- * Returns the relationships changed (their rep-months need a recompute).
+ * Copies the customers' stage times onto their customer-rep rows (earliest wins): for leads whose
+ * stages just changed, and for relationships that just appeared for a lead with earlier stages
+ * (out of order). Returns the rows of lost customers among them (their rep-months need a recompute).
  */
-export async function syncLost(q: Queryable, tenantId: string, leadIds: string[]): Promise<{ repId: string; lostAt: Date }[]> {
+export async function syncStages(q: Queryable, tenantId: string, leadIds: string[]): Promise<{ repId: string; lostAt: Date | null }[]> {
   if (leadIds.length === 0) return [];
   return q.query(
-    `UPDATE coaching_lead_reps r SET lost_at = s.lost_at FROM coaching_lead_stages s
+    `UPDATE coaching_lead_reps r SET responded_at = least(r.responded_at, s.responded_at), need_at = least(r.need_at, s.need_at),
+       demo_at = least(r.demo_at, s.demo_at), signed_at = least(r.signed_at, s.signed_at), lost_at = least(r.lost_at, s.lost_at)
+     FROM coaching_lead_stages s
      WHERE r.tenant_id = $1 AND r.lead_id = ANY($2::text[]) AND s.tenant_id = $1 AND s.lead_id = r.lead_id
-       AND s.lost_at IS NOT NULL AND (r.lost_at IS NULL OR r.lost_at > s.lost_at)
+       AND (r.responded_at IS DISTINCT FROM least(r.responded_at, s.responded_at) OR r.need_at IS DISTINCT FROM least(r.need_at, s.need_at)
+         OR r.demo_at IS DISTINCT FROM least(r.demo_at, s.demo_at) OR r.signed_at IS DISTINCT FROM least(r.signed_at, s.signed_at)
+         OR r.lost_at IS DISTINCT FROM least(r.lost_at, s.lost_at))
      RETURNING r.rep_id AS "repId", r.lost_at AS "lostAt"`,
     [tenantId, leadIds],
   );

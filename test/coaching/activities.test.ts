@@ -112,6 +112,10 @@ describe('late and out-of-order events', () => {
     { id: 'f1', type: 'quote_feedback', leadId: 'L1', quoteId: 'Q1', at: plus(d(4), 10) },
     { id: 'k1', type: 'task_created', repId: 'r1', taskId: 'T1', at: d(5) },
     { id: 'k1r', type: 'task_responded', taskId: 'T1', at: plus(d(5), 3) },
+    // Two older customers: L3 is lost this month (leaves the customer base), L4 stays, never updated.
+    { id: 'a3', type: 'lead_assigned', repId: 'r1', leadId: 'L3', at: `${monthsAgo(4)}-03T08:00:00.000Z` },
+    { id: 'a4', type: 'lead_assigned', repId: 'r1', leadId: 'L4', at: `${monthsAgo(4)}-03T08:00:00.000Z` },
+    { id: 'x3', type: 'stage_changed', leadId: 'L3', stage: 'lost', at: d(1) },
   ];
   const figures = (h: { reps: { metrics: Record<string, { numerator: number; denominator: number; value: number | null }>; score: number | null }[] }) => {
     const r = h.reps[0]!;
@@ -133,6 +137,7 @@ describe('late and out-of-order events', () => {
     expect(a.first_touch).toEqual([1, 2, 0.5]);
     expect(a.quote_feedback).toEqual([1, 1, 1]);
     expect(a.task_response).toEqual([3, 1, 3]);
+    expect(a.value_metrics).toEqual([0, 1, 0]);
 
     // The job stored that month; a late first touch (an earlier one for L2) changes it.
     const stored = async () => (await inOrder.call('GET', '/v1/coaching/health/history?repId=r1')).json().months as { month: string; score: number | null }[];
