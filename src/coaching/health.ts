@@ -221,7 +221,8 @@ async function valueMetricRows(db: Queryable, tenantId: string, repIds: string[]
        SELECT rep_id, lead_id, assigned_at, handed_over_at, lost_at FROM coaching_lead_reps
        WHERE tenant_id = $1 AND rep_id = ANY($2::text[]) AND assigned_at < $5
        UNION ALL
-       SELECT x.rep_id, x.lead_id, x.at, NULL, NULL FROM unnest($7::text[], $8::text[], $9::timestamptz[]) AS x(rep_id, lead_id, at)
+       SELECT x.rep_id, x.lead_id, x.at, NULL, st.lost_at FROM unnest($7::text[], $8::text[], $9::timestamptz[]) AS x(rep_id, lead_id, at)
+       LEFT JOIN coaching_lead_stages st ON st.tenant_id = $1 AND st.lead_id = x.lead_id
      ), cust AS (
        SELECT rep_id, lead_id, min(assigned_at) AS since FROM rel
        WHERE assigned_at < $5 AND (handed_over_at IS NULL OR handed_over_at >= $4) AND (lost_at IS NULL OR lost_at >= $4)

@@ -70,6 +70,20 @@ describe('health metrics on crafted histories', () => {
   });
 });
 
+describe('dealsense’s own assignments', () => {
+  it('count as lead_assigned / first_touch, once per lead and rep even when the CRM reports them too', async () => {
+    const { call, rep, activities } = await coachingTenant(t, 'health-ds');
+    await rep('r1', { industries: ['hvac'] });
+    for (const id of ['D1', 'D2']) expect((await call('POST', '/v1/leads', { id, source: 'crm_import', industry: 'hvac', repId: 'r1' })).statusCode).toBe(201);
+    expect((await call('POST', '/v1/leads/D1/touch', {})).statusCode).toBe(200);
+    // The CRM reports D1's assignment as well: still one assignment.
+    await activities([{ id: 'crm-d1', type: 'lead_assigned', repId: 'r1', leadId: 'D1', at: new Date(Date.now() - 60_000).toISOString() }]);
+    const ft = (await call('GET', '/v1/coaching/health?repId=r1')).json().reps[0].metrics.first_touch;
+    expect(ft).toEqual(expect.objectContaining({ numerator: 1, denominator: 2 }));
+    expect(ft.rows.map((r: { leadId: string; source: string; met: boolean }) => [r.leadId, r.source, r.met])).toEqual([['D2', 'dealsense', false], ['D1', 'crm+dealsense', true]]);
+  });
+});
+
 describe('month close', () => {
   it('stores every rep’s health for the month that just closed, once', async () => {
     const { call, rep, activities } = await coachingTenant(t, 'month-close');
