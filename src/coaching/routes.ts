@@ -10,6 +10,7 @@ import { drilldownLeads, FUNNEL_STAGES, funnelCounts, funnelView } from './funne
 import { healthFor } from './interventions.js';
 import { addMonths, MONTH_RE, monthStart, parseMonth } from './months.js';
 import * as repo from './repo.js';
+import { scriptLibrary } from './scripts.js';
 import { getSettings, saveSettings, settingsPatchSchema } from './settings.js';
 import { getSuggestion, listSuggestions, reviewSuggestion, type CoachingDeps } from './suggestions.js';
 
@@ -70,6 +71,16 @@ export const coachingRoutes = (deps: CoachingDeps): FastifyPluginAsync => async 
       if (auth.repId) throw new AppError(403, 'forbidden', "a rep's key cannot change settings");
       return saveSettings(db, auth.tenantId, request.body, auth.keyId);
     },
+  });
+
+  app.get('/v1/coaching/scripts', {
+    onRequest: requireScope(db, 'read'),
+    schema: {
+      tags: ['coaching'],
+      summary: 'The script library: built-in bilingual scripts per concern code, plus the tenant’s own (settings.scripts) first',
+      querystring: z.object({ code: z.string().regex(/^[a-z][a-z0-9_]{1,47}$/, 'a concern code').optional() }).strict(),
+    },
+    handler: async (request) => ({ items: scriptLibrary(await getSettings(db, tenantOf(request)), request.query.code) }),
   });
 
   app.get('/v1/coaching/health', {

@@ -77,3 +77,9 @@ export function scriptsFor(code: string, settings: CoachingSettings): Script[] {
 }
 
 export const BUILTIN_SCRIPT_CODES = Object.keys(BUILTIN);
+
+/** The whole library for a tenant (built-in codes plus any code the tenant added scripts for), optionally one code. */
+export function scriptLibrary(settings: CoachingSettings, code?: string): Script[] {
+  const codes = code ? [code] : [...new Set([...BUILTIN_SCRIPT_CODES, ...settings.scripts.map((s) => s.code)])];
+  return codes.flatMap((c) => scriptsFor(c, settings));
+}

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { expectError } from '../helpers/errors.js';
 import { monthTick } from '../../src/coaching/interventions.js';
 import { coachingTenant, monthsAgo, plus } from './helpers.js';
 
@@ -81,6 +82,23 @@ describe('dealsense’s own assignments', () => {
     const ft = (await call('GET', '/v1/coaching/health?repId=r1')).json().reps[0].metrics.first_touch;
     expect(ft).toEqual(expect.objectContaining({ numerator: 1, denominator: 2 }));
     expect(ft.rows.map((r: { leadId: string; source: string; met: boolean }) => [r.leadId, r.source, r.met])).toEqual([['D2', 'dealsense', false], ['D1', 'crm+dealsense', true]]);
+  });
+});
+
+describe('script library and API docs', () => {
+  it('lists built-in bilingual scripts per concern code with the tenant’s own first; the routes are in the OpenAPI document', async () => {
+    const { call } = await coachingTenant(t, 'scripts');
+    const all = (await call('GET', '/v1/coaching/scripts')).json().items;
+    expect(new Set(all.map((s: { code: string }) => s.code)).size).toBe(12);
+    const mine = { code: 'price_budget', title: '价格：先讲价值', text: '先确认客户最看重的三项，再谈价格。', language: 'zh' };
+    expect((await call('PUT', '/v1/coaching/settings', { scripts: [mine] })).statusCode).toBe(200);
+    const price = (await call('GET', '/v1/coaching/scripts?code=price_budget')).json().items;
+    expect(price.map((s: { source: string; language: string }) => [s.source, s.language])).toEqual([['tenant', 'zh'], ['builtin', 'zh'], ['builtin', 'en']]);
+    expect(price[0]).toEqual(expect.objectContaining(mine));
+    expectError(await call('GET', '/v1/coaching/scripts?code=DROP%20TABLE'), 400, 'validation_error', 'querystring.code');
+    expectError(await call('PUT', '/v1/coaching/settings', { scripts: [{ ...mine, language: 'fr' }] }), 400, 'validation_error', 'body.scripts.0.language');
+    const docs = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    for (const path of ['/v1/activities', '/v1/coaching/health', '/v1/coaching/funnel', '/v1/coaching/suggestions/{id}/review']) expect(Object.keys(docs.paths)).toContain(path);
   });
 });
 
