@@ -7,6 +7,7 @@ import type { AuthContext } from '../platform/auth.js';
 import type { Db, Queryable } from '../platform/db.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { JobQueue } from '../platform/queue.js';
+import { funnelCounts } from './funnel.js';
 import { latestScores } from './repo.js';
 import { deriveThresholds, evaluateCall, termsByCode, type Finding, type Thresholds } from './rules.js';
 import { getSettings } from './settings.js';
@@ -21,19 +22,28 @@ export interface CoachingDeps {
 
 const TOP_CALLS_SINCE_DAYS = 180;
 
-/** Thresholds for a rep's calls from their team's top performers (top quarter by latest health score). */
+/**
+ * Thresholds for a rep's calls from their team's top performers: the top quarter by the latest
+ * closed month's health score; without stored scores, by outcome (signed / assigned over the last
+ * 180 days, reps with at least MIN_OUTCOME_LEADS leads).
+ */
 export async function teamThresholds(db: Db, tenantId: string, repId: string): Promise<Thresholds> {
   const settings = await getSettings(db, tenantId);
   const [rep] = await coachingReps(db, tenantId, { repIds: [repId] });
   const team = rep?.team ? await coachingReps(db, tenantId, { team: rep.team }) : [];
-  const scores = await latestScores(db, tenantId, team.map((r) => r.id));
-  const ranked = [...scores].sort((a, b) => b[1] - a[1]);
+  const since = new Date(Date.now() - TOP_CALLS_SINCE_DAYS * 86_400_000);
+  let ranked = [...(await latestScores(db, tenantId, team.map((r) => r.id)))];
+  if (ranked.length === 0 && team.length > 0) {
+    const counts = await funnelCounts(db, tenantId, team.map((r) => r.id), since, new Date(), settings.targets.firstTouch.withinHours);
+    ranked = [...counts].filter(([, c]) => c.assigned >= MIN_OUTCOME_LEADS).map(([id, c]) => [id, c.signed / c.assigned] as [string, number]);
+  }
+  ranked.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const top = ranked.slice(0, Math.max(1, Math.ceil(ranked.length / 4))).map(([id]) => id);
-  const calls = top.length
-    ? await analysedCalls(db, tenantId, { repIds: top, since: new Date(Date.now() - TOP_CALLS_SINCE_DAYS * 86_400_000), limit: 500 })
-    : [];
+  const calls = top.length ? await analysedCalls(db, tenantId, { repIds: top, since, limit: 500 }) : [];
   return deriveThresholds(calls.map((c) => c.metrics), top, settings.suggestions);
 }
+
+const MIN_OUTCOME_LEADS = 5;
 
 /** Job "coaching" kind "call": rules over one analysed call → pending suggestions (once per call, rule and concern). */
 export async function generateCallSuggestions(deps: CoachingDeps, tenantId: string, recordingId: string): Promise<number> {

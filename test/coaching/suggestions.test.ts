@@ -129,6 +129,24 @@ describe('suggestions from calls, the review workflow and what reps see', () => 
     expectError(await c.call('GET', '/v1/coaching/interventions', undefined, k1), 403, 'forbidden');
   });
 
+  it('ranks top performers by outcome when no health is stored yet', async () => {
+    const c = await coachingTenant(t, 'sugg-outcome');
+    await c.rep('r1', { team: 'south' });
+    await c.rep('r2', { team: 'south' });
+    expect((await c.call('PUT', '/v1/coaching/settings', { suggestions: { minTopPerformerCalls: 1 } })).statusCode).toBe(200);
+    // This month (not closed: no stored score counts): r2 signs 3 of 5 leads, r1 none of 5.
+    const at = (i: number) => new Date(Date.now() - (i + 1) * 3600_000).toISOString();
+    const leads = (rep: string, signed: number) => Array.from({ length: 5 }, (_, i) => [
+      { id: `${rep}-o-${i}`, type: 'lead_assigned', repId: rep, leadId: `${rep}-O${i}`, at: at(i) },
+      ...(i < signed ? [{ id: `${rep}-s-${i}`, type: 'stage_changed', leadId: `${rep}-O${i}`, stage: 'contract_signed', at: at(0) }] : []),
+    ]).flat();
+    await c.activities([...leads('r1', 0), ...leads('r2', 3)]);
+    await importCall(c, 'r2', 'G2', GOOD_CALL);
+    const weak = await importCall(c, 'r1', 'W3', WEAK_CALL);
+    const s = await waitFor(async () => (await c.call('GET', `/v1/coaching/suggestions?recordingId=${weak}`)).json().items.find((x: { rule: string }) => x.rule === 'long_monologue'), 15_000, 'monologue suggestion');
+    expect(s.details.thresholds).toEqual(expect.objectContaining({ source: 'top_performers', basis: { topPerformers: ['r2'], calls: 1 } }));
+  });
+
   it('rejects bad review input and hides other tenants’ suggestions', async () => {
     const c = await coachingTenant(t, 'sugg-bad');
     await c.rep('r1');
