@@ -90,11 +90,19 @@ const COHORT = `rel AS (
        FROM rel GROUP BY rep_id, lead_id
      )`;
 
+/** The same cohort when dealsense made no assignments in the period: CRM rows are already one per (rep, lead), no grouping needed. */
+const CRM_COHORT = `s AS (
+       SELECT rep_id, lead_id, assigned_at AS a, first_touch_at AS ft, responded_at, need_at, demo_at, signed_at, lost_at FROM coaching_lead_reps
+       WHERE tenant_id = $1 AND rep_id = ANY($2::text[]) AND source = 'crm' AND assigned_at >= $3 AND assigned_at < $4
+         AND cardinality($6::text[]) + cardinality($7::text[]) + cardinality($8::timestamptz[]) + cardinality($9::timestamptz[]) = 0
+     )`;
+const cohort = (dsRows: number) => (dsRows > 0 ? COHORT : CRM_COHORT);
+
 /** Funnel counts per rep for the leads assigned in [from, to). */
 export async function funnelCounts(db: Queryable, tenantId: string, repIds: string[], from: Date, to: Date, firstTouchHours: number): Promise<Map<string, Counts>> {
   const ds = await assignmentsForCoaching(db, tenantId, repIds, from, to);
   const rows = await db.query<Counts & { rep_id: string }>(
-    `WITH ${COHORT}
+    `WITH ${cohort(ds.length)}
      SELECT s.rep_id,
        count(*)::int AS assigned,
        (count(*) FILTER (WHERE least(s.ft, s.responded_at) <= s.a + make_interval(secs => $5)))::int AS timely,
@@ -152,7 +160,7 @@ export async function drilldownLeads(
   };
   const [inStage, converted] = cond[stage];
   const rows = await db.query<{ lead_id: string; a: Date; ft: Date | null; responded_at: Date | null; need_at: Date | null; demo_at: Date | null; signed_at: Date | null; lost_at: Date | null; converted: boolean; total: number }>(
-    `WITH ${COHORT}
+    `WITH ${cohort(ds.length)}
      SELECT s.lead_id, s.a, s.ft, s.responded_at, s.need_at, s.demo_at, s.signed_at, s.lost_at,
        coalesce(${converted}, false) AS converted, count(*) OVER ()::int AS total
      FROM s WHERE ${inStage} AND $5::double precision >= 0
