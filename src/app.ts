@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -13,6 +14,8 @@ import { analysisRoutes } from './analysis/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { assignmentRoutes } from './assignment/routes.js';
 import { inquiryRoutes } from './inquiries/routes.js';
+import { coachingRoutes } from './coaching/routes.js';
+import { consoleRoutes } from './console/routes.js';
 import type { Runtime } from './runtime.js';
 
 export const loggerOptions = (level: string): FastifyServerOptions['logger'] => ({
@@ -37,6 +40,8 @@ export async function buildApp(runtime: Runtime, logger: FastifyServerOptions['l
   });
   installErrorHandlers(app);
 
+  // Cookies carry the console's session (src/platform/sessions.ts), which the API accepts too.
+  await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_MB * 1024 * 1024, files: 1 } });
   await app.register(swagger, {
     openapi: {
@@ -69,5 +74,7 @@ export async function buildApp(runtime: Runtime, logger: FastifyServerOptions['l
   await app.register(searchRoutes(runtime));
   await app.register(assignmentRoutes(runtime));
   await app.register(inquiryRoutes(runtime));
+  await app.register(coachingRoutes(runtime));
+  await app.register(consoleRoutes(runtime), { prefix: '/console' });
   return app;
 }

@@ -63,6 +63,10 @@ export const configSchema = z.object({
   HF_ENDPOINT: z.string().url().default('https://huggingface.co'),
   FFMPEG_PATH: optionalString,
   FFPROBE_PATH: optionalString,
+  /** How long a console sign-in lasts. */
+  CONSOLE_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  /** Secure flag of the console cookie: `auto` sets it on https requests; `true` behind a TLS-terminating proxy. */
+  CONSOLE_SECURE_COOKIE: z.enum(['auto', 'true', 'false']).default('auto'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -12,6 +12,8 @@ import { deliverEvent } from './webhooks/delivery.js';
 import { analysisProcessors } from './analysis/processors.js';
 import { checkSla, rescheduleSla } from './assignment/service.js';
 import { buildMap, requeueMaps } from './inquiries/service.js';
+import { coachingProcessors } from './coaching/processors.js';
+import { scheduleTick } from './coaching/interventions.js';
 
 export interface Runtime {
   config: Config;
@@ -57,6 +59,7 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
       deliver: (job) => deliverEvent(runtime, job),
       sla: (job) => checkSla(runtime, job.data as { tenantId: string; leadId: string; round: number }),
       maps: (job) => buildMap(runtime, job.data as { tenantId: string; mapId: string }),
+      ...coachingProcessors(runtime),
     });
     // The embedded queue forgets its jobs on restart; with BullMQ this catches a crash between the
     // row insert and the enqueue (re-adding a job BullMQ still knows is a no-op).
@@ -68,6 +71,7 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
       if (events.length) log.info({ events: events.length }, 'undelivered events queued again');
       await rescheduleSla(runtime);
       await requeueMaps(runtime);
+      await scheduleTick(runtime);
     }
   }
   return runtime;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createApiKey, PLATFORM_TENANT, requireScope, SCOPES, tenantOf } from '../platform/auth.js';
 import { isUniqueViolation, type Db } from '../platform/db.js';
 import { AppError } from '../platform/errors.js';
+import { repExists } from '../assignment/service.js';
 
 const tenantId = z.string().regex(/^[a-z0-9][a-z0-9_-]{1,62}$/, 'lower-case letters, digits, "_" or "-", 2–63 characters');
 
@@ -13,8 +14,11 @@ const createKeyBody = z
     tenantId: tenantId.optional(),
     scopes: z.array(z.enum(SCOPES)).min(1).max(3),
     name: z.string().max(200).optional(),
+    /** Binds the key to one rep: coaching answers show only that rep's own, manager-accepted items. */
+    repId: z.string().trim().min(1).max(200).optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => !b.repId || !b.scopes.includes('admin'), { message: 'a rep-bound key cannot have the admin scope', path: ['scopes'] });
 
 export const adminRoutes = (db: Db): FastifyPluginAsync => async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -46,7 +50,7 @@ export const adminRoutes = (db: Db): FastifyPluginAsync => async (fastify) => {
       tags: ['admin'],
       summary: 'Create an API key; the key is shown once and stored hashed',
       body: createKeyBody,
-      response: { 201: z.object({ id: z.string(), tenantId: z.string(), key: z.string(), scopes: z.array(z.string()) }) },
+      response: { 201: z.object({ id: z.string(), tenantId: z.string(), key: z.string(), scopes: z.array(z.string()), repId: z.string().optional() }) },
     },
     handler: async (request, reply) => {
       const caller = tenantOf(request);
@@ -57,9 +61,11 @@ export const adminRoutes = (db: Db): FastifyPluginAsync => async (fastify) => {
       }
       const exists = await db.query('SELECT 1 FROM tenants WHERE id = $1', [target]);
       if (exists.length === 0) throw new AppError(404, 'not_found', 'tenant not found');
+      const { repId } = request.body;
+      if (repId && !(await repExists(db, target, repId))) throw new AppError(400, 'unknown_rep', `body.repId: ${repId} is not a rep of this tenant`);
       const scopes = [...new Set(request.body.scopes)];
-      const key = await createApiKey(db, { tenantId: target, scopes, name: request.body.name });
-      return reply.status(201).send({ id: key.id, tenantId: target, key: key.key, scopes });
+      const key = await createApiKey(db, { tenantId: target, scopes, name: request.body.name, repId });
+      return reply.status(201).send({ id: key.id, tenantId: target, key: key.key, scopes, ...(repId ? { repId } : {}) });
     },
   });
 };

@@ -134,6 +134,8 @@ export async function analyzeRecording(deps: AnalysisDeps, job: AnalysisJob, isL
   });
   await dispatch(deps.queue, [eventId]);
   if (eventId) await fileCustomerTurns(deps, job, transcript);
+  // Coaching suggestions are drawn from every analysed call with a rep (job "coaching", src/coaching/).
+  if (eventId && transcript.repId) await deps.queue.add('coaching', { kind: 'call', tenantId: job.tenantId, recordingId: job.recordingId }, `call.${job.recordingId}.${job.run}`);
   deps.log.info({ recordingId: job.recordingId, engine: analysis.engine, concerns: analysis.concerns.length }, 'recording analyzed');
 }
 
@@ -214,4 +216,58 @@ export async function getAnalysis(db: Db, tenantId: string, recordingId: string)
   const status = await recordings.statusOf(db, tenantId, recordingId);
   if (!status) throw notFound('recording');
   throw new AppError(409, 'not_analyzed', `the recording is ${status}; its analysis is not ready`, { status });
+}
+
+// ---- reads for coaching (suggestions, intervention packs, funnel drill-down) ----
+
+export interface AnalysedCall {
+  recordingId: string;
+  repId: string | null;
+  leadId: string | null;
+  createdAt: Date;
+  metrics: Analysis['metrics'];
+  concerns: Analysis['concerns'];
+}
+
+/** Analysed calls of some reps and/or leads (newest first), with their metrics and concerns. */
+export async function analysedCalls(
+  db: Db,
+  tenantId: string,
+  f: { repIds?: string[]; leadIds?: string[]; since?: Date; limit?: number },
+): Promise<AnalysedCall[]> {
+  const rows = await db.query<{ id: string; rep_id: string | null; lead_id: string | null; created_at: Date; result: Analysis }>(
+    `SELECT r.id, r.rep_id, r.lead_id, r.created_at, a.result
+     FROM recording_analyses a JOIN recordings r ON r.id = a.recording_id AND r.tenant_id = a.tenant_id
+     WHERE a.tenant_id = $1 AND r.status = 'analyzed'
+       AND ($2::text[] IS NULL OR r.rep_id = ANY($2::text[])) AND ($3::text[] IS NULL OR r.lead_id = ANY($3::text[]))
+       AND ($4::timestamptz IS NULL OR r.created_at >= $4)
+     ORDER BY r.created_at DESC LIMIT $5`,
+    [tenantId, f.repIds ?? null, f.leadIds ?? null, f.since ?? null, f.limit ?? 1000],
+  );
+  return rows.map((r) => ({
+    recordingId: r.id, repId: r.rep_id, leadId: r.lead_id, createdAt: new Date(r.created_at), metrics: r.result.metrics, concerns: r.result.concerns,
+  }));
+}
+
+/** One analysed call with its transcript, for rules that look at who said what when. */
+export async function analysedCallWithTranscript(db: Db, tenantId: string, recordingId: string) {
+  const rows = await db.query<{ run: number; language: string }>(
+    `SELECT run, language FROM recordings WHERE tenant_id = $1 AND id = $2 AND status = 'analyzed'`,
+    [tenantId, recordingId],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  const [stored, transcript] = await Promise.all([repo.findAnalysis(db, tenantId, recordingId), recordings.transcriptForAnalysis(db, tenantId, recordingId, row.run)]);
+  if (!stored || !transcript) return undefined;
+  return { recordingId, repId: transcript.repId, leadId: transcript.leadId, language: row.language, segments: transcript.segments as Segment[], analysis: stored.analysis };
+}
+
+/** Calls (any status) of these leads, newest first: the drill-down from a funnel stage. */
+export async function callsOfLeads(db: Db, tenantId: string, leadIds: string[], limit = 500) {
+  if (leadIds.length === 0) return [];
+  return db.query<{ recordingId: string; leadId: string; repId: string | null; status: string; durationSec: number | null; createdAt: Date }>(
+    `SELECT id AS "recordingId", lead_id AS "leadId", rep_id AS "repId", status, duration_sec AS "durationSec", created_at AS "createdAt"
+     FROM recordings WHERE tenant_id = $1 AND lead_id = ANY($2::text[]) ORDER BY created_at DESC LIMIT $3`,
+    [tenantId, leadIds, limit],
+  );
 }

@@ -12,6 +12,8 @@ export interface RepRow {
   timezone: string;
   working_hours: unknown;
   wecom_webhook: string | null;
+  team?: string | null;
+  manager_id?: string | null;
   open_leads: number;
   last_assigned_at: Date | null;
   updated_at: Date;
@@ -60,13 +62,13 @@ export interface LogRow {
 
 export async function upsertRep(q: Queryable, tenantId: string, r: Omit<RepRow, 'open_leads' | 'last_assigned_at' | 'updated_at'>): Promise<RepRow> {
   const rows = await q.query<RepRow>(
-    `INSERT INTO reps (tenant_id, id, name, email, industries, skills, capacity, active, timezone, working_hours, wecom_webhook)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
+    `INSERT INTO reps (tenant_id, id, name, email, industries, skills, capacity, active, timezone, working_hours, wecom_webhook, team, manager_id)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)
      ON CONFLICT (tenant_id, id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, industries = EXCLUDED.industries,
        skills = EXCLUDED.skills, capacity = EXCLUDED.capacity, active = EXCLUDED.active, timezone = EXCLUDED.timezone,
-       working_hours = EXCLUDED.working_hours, wecom_webhook = EXCLUDED.wecom_webhook, updated_at = now()
+       working_hours = EXCLUDED.working_hours, wecom_webhook = EXCLUDED.wecom_webhook, team = EXCLUDED.team, manager_id = EXCLUDED.manager_id, updated_at = now()
      RETURNING *`,
-    [tenantId, r.id, r.name, r.email, r.industries, r.skills, r.capacity, r.active, r.timezone, JSON.stringify(r.working_hours ?? null), r.wecom_webhook],
+    [tenantId, r.id, r.name, r.email, r.industries, r.skills, r.capacity, r.active, r.timezone, JSON.stringify(r.working_hours ?? null), r.wecom_webhook, r.team ?? null, r.manager_id ?? null],
   );
   return rows[0]!;
 }

@@ -24,6 +24,8 @@ const repBody = z
     timezone: z.string().max(64).default('Asia/Shanghai'),
     workingHours: z.object({ start: z.string().regex(/^\d{2}:\d{2}$/), end: z.string().regex(/^\d{2}:\d{2}$/), days: z.array(z.number().int().min(0).max(6)).max(7) }).strict().optional(),
     wecomWebhook: z.url({ protocol: /^https?$/ }).optional(),
+    team: z.string().trim().min(1).max(100).optional(),
+    managerId: id.optional(),
   })
   .strict();
 
@@ -59,7 +61,7 @@ const outcomesBody = z
 
 const repView = (r: repo.RepRow) => ({
   id: r.id, name: r.name, email: r.email, industries: r.industries, skills: r.skills, capacity: r.capacity, active: r.active,
-  timezone: r.timezone, workingHours: r.working_hours ?? null, wecomWebhook: r.wecom_webhook, openLeads: r.open_leads,
+  timezone: r.timezone, workingHours: r.working_hours ?? null, wecomWebhook: r.wecom_webhook, team: r.team ?? null, managerId: r.manager_id ?? null, openLeads: r.open_leads,
   lastAssignedAt: r.last_assigned_at ? new Date(r.last_assigned_at).toISOString() : null,
 });
 
@@ -76,6 +78,7 @@ export const assignmentRoutes = (deps: AssignmentDeps): FastifyPluginAsync => as
       const row = await repo.upsertRep(db, tenantOf(request), {
         id: request.params.id, name: b.name, email: b.email ?? null, industries: b.industries, skills: b.skills, capacity: b.capacity,
         active: b.active, timezone: b.timezone, working_hours: b.workingHours ?? null, wecom_webhook: b.wecomWebhook ?? null,
+        team: b.team ?? null, manager_id: b.managerId ?? null,
       });
       return repView(row);
     },

@@ -448,3 +448,59 @@ export async function recordOutcomes(
 export async function leadIndustry(db: Queryable, tenantId: string, leadId: string): Promise<string | undefined> {
   return (await repo.findLead(db, tenantId, leadId))?.industry;
 }
+
+// ---- reads for coaching (health score, funnel) ----
+
+/** Whether `repId` is a rep of the tenant. */
+export async function repExists(db: Queryable, tenantId: string, repId: string): Promise<boolean> {
+  return (await db.query('SELECT 1 FROM reps WHERE tenant_id = $1 AND id = $2', [tenantId, repId])).length > 0;
+}
+
+/** Which of `repIds` are reps of the tenant (another tenant's rep is unknown here). */
+export async function knownRepIds(db: Queryable, tenantId: string, repIds: string[]): Promise<Set<string>> {
+  if (repIds.length === 0) return new Set();
+  const rows = await db.query<{ id: string }>('SELECT id FROM reps WHERE tenant_id = $1 AND id = ANY($2::text[])', [tenantId, repIds]);
+  return new Set(rows.map((r) => r.id));
+}
+
+export interface CoachingRep {
+  id: string;
+  name: string;
+  team: string | null;
+  managerId: string | null;
+  active: boolean;
+}
+
+/** Reps with their team, optionally only one team or some ids, ordered by id. */
+export async function coachingReps(db: Queryable, tenantId: string, f: { team?: string; repIds?: string[] } = {}): Promise<CoachingRep[]> {
+  return db.query<CoachingRep>(
+    `SELECT id, name, team, manager_id AS "managerId", active FROM reps
+     WHERE tenant_id = $1 AND ($2::text IS NULL OR team = $2) AND ($3::text[] IS NULL OR id = ANY($3::text[])) ORDER BY id`,
+    [tenantId, f.team ?? null, f.repIds ?? null],
+  );
+}
+
+export interface CoachingAssignment {
+  leadId: string;
+  repId: string;
+  assignedAt: Date;
+  /** The rep's first touch (POST /v1/leads/:id/touch), when the lead is still theirs. */
+  firstTouchAt: Date | null;
+}
+
+/**
+ * dealsense's own assignments of leads to these reps made in [from, to) (every kind that gives
+ * a rep a lead, CRM imports included), with the first touch recorded for that rep.
+ */
+export async function assignmentsForCoaching(db: Queryable, tenantId: string, repIds: string[], from: Date | null, to: Date): Promise<CoachingAssignment[]> {
+  if (repIds.length === 0) return [];
+  return db.query<CoachingAssignment>(
+    `SELECT l.lead_id AS "leadId", l.rep_id AS "repId", min(l.created_at) AS "assignedAt",
+       min(CASE WHEN ld.rep_id = l.rep_id THEN ld.first_touch_at END) AS "firstTouchAt"
+     FROM assignment_log l LEFT JOIN leads ld ON ld.tenant_id = l.tenant_id AND ld.id = l.lead_id
+     WHERE l.tenant_id = $1 AND l.rep_id = ANY($2::text[]) AND l.kind IN ('auto', 'import', 'override', 'claim', 'sla_reassign')
+       AND ($3::timestamptz IS NULL OR l.created_at >= $3) AND l.created_at < $4
+     GROUP BY l.lead_id, l.rep_id`,
+    [tenantId, repIds, from, to],
+  );
+}

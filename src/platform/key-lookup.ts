@@ -5,6 +5,7 @@ export interface KeyRow {
   id: string;
   tenant_id: string;
   scopes: string[];
+  rep_id: string | null;
 }
 
 /**
@@ -21,10 +22,10 @@ export function lookupKey(db: Db, keyHash: string): Promise<KeyRow | undefined> 
     loader = new DataLoader<string, KeyRow | undefined>(
       async (hashes) => {
         const rows = await db.query<KeyRow & { key_hash: string }>(
-          'SELECT id, tenant_id, scopes, key_hash FROM api_keys WHERE key_hash = ANY($1::text[]) AND revoked_at IS NULL',
+          'SELECT id, tenant_id, scopes, rep_id, key_hash FROM api_keys WHERE key_hash = ANY($1::text[]) AND revoked_at IS NULL',
           [hashes],
         );
-        const byHash = new Map(rows.map((r) => [r.key_hash, { id: r.id, tenant_id: r.tenant_id, scopes: r.scopes }]));
+        const byHash = new Map(rows.map((r) => [r.key_hash, { id: r.id, tenant_id: r.tenant_id, scopes: r.scopes, rep_id: r.rep_id }]));
         return hashes.map((h) => byHash.get(h));
       },
       // No cache (freshness), and a batch gathers what arrives until the event loop's next turn.

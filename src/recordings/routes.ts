@@ -1,11 +1,14 @@
+import { basename, dirname } from 'node:path';
+import send from '@fastify/send';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireScope, tenantOf } from '../platform/auth.js';
-import { fromZodError } from '../platform/errors.js';
+import { AppError, fromZodError } from '../platform/errors.js';
 import { acceptedSchema, importBodySchema, recordingIdParams, recordingSchema } from './schemas.js';
 import { createFromImport, createFromUpload, getRecording, retryRecording, type RecordingDeps } from './service.js';
 import { receiveUpload } from './upload.js';
+import { playableAudio } from './player.js';
 
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 
@@ -62,6 +65,28 @@ export const recordingRoutes = (deps: RecordingDeps): FastifyPluginAsync => asyn
       response: { 202: acceptedSchema, '4xx': errorSchema },
     },
     handler: async (request, reply) => reply.status(202).send(await retryRecording(deps, tenantOf(request), request.params.id)),
+  });
+
+  app.get('/v1/recordings/:id/audio', {
+    onRequest: requireScope(deps.db, 'read'),
+    schema: {
+      tags: ['recordings'],
+      summary: 'The normalised audio (16 kHz WAV) for playback; honours Range requests so players can seek',
+      params: recordingIdParams,
+    },
+    handler: async (request, reply) => {
+      const file = await playableAudio(deps, tenantOf(request), request.params.id);
+      const sent = await send(request.raw, basename(file), { root: dirname(file), acceptRanges: true, cacheControl: false });
+      if (sent.type === 'error') {
+        sent.stream.destroy();
+        if (sent.statusCode === 416) {
+          reply.header('content-range', sent.headers['Content-Range'] ?? '');
+          throw new AppError(416, 'range_not_satisfiable', 'the Range header asks for bytes outside the audio file');
+        }
+        throw new AppError(404, 'no_audio', 'the stored audio of this recording is missing');
+      }
+      return reply.status(sent.statusCode).headers({ ...sent.headers, 'cache-control': 'private, max-age=3600' }).send(sent.stream);
+    },
   });
 };
 

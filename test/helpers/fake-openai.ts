@@ -16,7 +16,7 @@ export interface TranscriptionRequest {
  * model it measures the audio it receives: every stretch of sound becomes a segment whose
  * text names its pitch ("tone 440 Hz"), so tests can check offsets and which channel went where.
  */
-export async function startFakeOpenAi(opts: { delayMs?: number } = {}) {
+export async function startFakeOpenAi(opts: { delayMs?: number; say?: Record<number, string> } = {}) {
   const requests: TranscriptionRequest[] = [];
   let failures: { count: number; status: number } = { count: 0, status: 500 };
   let failWhen: (requestNumber: number) => boolean = () => false;
@@ -49,7 +49,8 @@ export async function startFakeOpenAi(opts: { delayMs?: number } = {}) {
       id,
       start: r.start,
       end: r.end,
-      text: `tone ${r.hz} Hz`,
+      // `say` gives a pitch words, so tests can script what a speaker "said" (e.g. to raise concerns).
+      text: said(opts.say, r.hz) ?? `tone ${r.hz} Hz`,
     }));
     return {
       task: 'transcribe',
@@ -76,6 +77,12 @@ export async function startFakeOpenAi(opts: { delayMs?: number } = {}) {
     },
     close: () => app.close(),
   };
+}
+
+/** The scripted words for a pitch, matched within 5 % (the estimate is rounded to 10 Hz). */
+function said(say: Record<number, string> | undefined, hz: number): string | undefined {
+  const key = Object.keys(say ?? {}).map(Number).find((k) => Math.abs(k - hz) <= k * 0.05);
+  return key === undefined ? undefined : say![key];
 }
 
 function decodePcm16Mono(wav: Buffer): Int16Array {
