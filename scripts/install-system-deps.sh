@@ -7,6 +7,7 @@ set -euo pipefail
 PACKAGES=(
   espeak-ng # spoken English/Mandarin test audio
   chromium  # browser tests
+  fonts-wqy-microhei # Chinese glyphs in the console screenshots
 )
 
 export DEBIAN_FRONTEND=noninteractive

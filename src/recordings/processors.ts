@@ -60,10 +60,15 @@ async function withFailureHandling(deps: ProcessorDeps, job: JobContext, stage: 
   }
 }
 
-/** Loads the recording unless a retry has started a newer run (then this job is stale). */
+/**
+ * Loads the recording unless this job is stale: a retry started a newer run, the run failed, or
+ * the run is already past the audio and transcribe stages (a stalled job that BullMQ ran a second
+ * time must not set a transcribed or analysed recording back to `processing`).
+ */
 async function current(deps: RecordingDeps, job: StageJob): Promise<repo.RecordingRow | undefined> {
   const row = await repo.findRecording(deps.db, job.tenantId, job.recordingId);
   if (!row || row.run !== job.run || row.status === 'failed') return undefined;
+  if (row.status === 'transcribed' || row.status === 'analyzed') return undefined;
   return row;
 }
 
