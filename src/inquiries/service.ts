@@ -10,7 +10,8 @@ import { AppError, notFound } from '../platform/errors.js';
 import type { JobQueue } from '../platform/queue.js';
 import { extractTerms, isMeaningful, truncateInquiry } from './keywords.js';
 import * as repo from './repo.js';
-import { clusterThemes, hashingThemeVectors } from './themes.js';
+import { clusterThemes } from './themes.js';
+import { themeVectors } from './theme-vectors.js';
 
 export interface InquiryDeps {
   db: Db;
@@ -127,8 +128,8 @@ export async function themes(
   if (current.length === 0) return { themes: [], inquiries: 0, texts: new Map() };
   await onProgress?.(20);
   // Clustering both windows together puts old and new inquiries in the same themes, so growth is comparable.
-  // The vectors the clustering eval scores (eval/clustering.ts): wide hashed n-grams fitted on the window, reduced by SVD.
-  const vectors = hashingThemeVectors(all.map((r) => r.text), { seed: 42 });
+  // The vectors the clustering eval scores as the default (eval/clustering.ts): the window's own TF-IDF, reduced by SVD.
+  const vectors = themeVectors(all.map((r) => r.text), { seed: 42 });
   await onProgress?.(40);
   const result = clusterThemes(all.map((r) => ({ id: r.id, text: r.text, terms: r.terms })), vectors, { seed: 42 });
   await onProgress?.(90);
