@@ -11,10 +11,12 @@
 //                 moves (at most 300); written for sparse rows because ml-kmeans wants dense rows
 //                 (3,000 × 15,000 numbers for the Chinese sets). Best inertia of FINAL_RESTARTS
 //                 runs, the same number of runs the pipeline's final clustering gets.
-//   default       the production pipeline: hashingThemeVectors (hashing provider fitted on the
-//                 set) + clusterThemes, which chooses k itself (silhouette, k ≤ min(60, ⌊1.5√n⌋));
-//                 never told the gold k.
-//   reference     the same vectors + the same (spherical) k-means with the gold k: what the
+//   default       the production pipeline: themeVectors (the set's own TF-IDF + LSA,
+//                 src/inquiries/theme-vectors.ts) + clusterThemes, which chooses k itself
+//                 (silhouette; see themes.ts for the range); never told the gold k.
+//   hashing       the hashing embeddings provider fitted on the set (hashingThemeVectors, the
+//                 default before) + clusterThemes. Not part of the verdict.
+//   reference     the default vectors + the same (spherical) k-means with the gold k: what the
 //                 features can do when k is right. Not part of the verdict.
 //   <provider>    the configured embeddings provider (EMBEDDINGS_PROVIDER=openai|local) +
 //                 clusterThemes, when one is configured and answers.
@@ -26,6 +28,7 @@ import { loadConfig } from '../src/config.js';
 import { tokenize } from '../src/analysis/text/index.js';
 import { ari, nmi } from '../src/inquiries/cluster-metrics.js';
 import { clusterThemes, FINAL_RESTARTS, hashingThemeVectors, kmeansBest, sampleByWeight, type ThemeItem } from '../src/inquiries/themes.js';
+import { themeVectors } from '../src/inquiries/theme-vectors.js';
 import { createEmbeddingsProvider } from '../src/providers/embeddings/index.js';
 import { seededRandom } from '../src/platform/random.js';
 
@@ -45,7 +48,11 @@ interface DataSet {
   lang: 'en' | 'zh';
 }
 
-const datasetsDir = process.env.EVAL_DATASETS_DIR ?? fileURLToPath(new URL('../../shared/datasets/', import.meta.url));
+/** EVAL_DATASETS_DIR, else shared/datasets beside the checkout (as CI lays it), else one level further up (a git worktree under a folder). */
+const datasetsDir =
+  process.env.EVAL_DATASETS_DIR ??
+  [fileURLToPath(new URL('../../shared/datasets/', import.meta.url)), fileURLToPath(new URL('../../../shared/datasets/', import.meta.url))].find((d) => existsSync(d)) ??
+  fileURLToPath(new URL('../../shared/datasets/', import.meta.url));
 
 const SETS: DataSet[] = [
   { name: 'banking77', file: 'banking77/test.jsonl', lang: 'en' },
@@ -242,6 +249,12 @@ function sparseSeeds(
   return chosen;
 }
 
+/** The baseline's clusters: plain TF-IDF + Euclidean k-means with the given (gold) k. */
+export function baselineClusters(texts: readonly string[], lang: 'en' | 'zh', k: number, seed: number): number[] {
+  const base = tfidf(texts.map((x) => baselineTokens(x, lang)));
+  return sparseKmeans(base.rows, base.dims, k, seed, FINAL_RESTARTS);
+}
+
 // ─── harness ─────────────────────────────────────────────────────────────────
 
 interface Row {
@@ -321,20 +334,23 @@ export async function printClusteringEval(): Promise<boolean> {
     };
 
     let t = performance.now();
-    const base = tfidf(texts.map((x) => baselineTokens(x, set.lang)));
-    const basePred = sparseKmeans(base.rows, base.dims, labels, SEED, FINAL_RESTARTS);
+    const basePred = baselineClusters(texts, set.lang, labels, SEED);
     const b = add(`baseline: TF-IDF ${set.lang === 'en' ? 'words' : 'chars 1-2'} + k-means, gold k`, labels, basePred, performance.now() - t);
 
     t = performance.now();
-    const vectors = hashingThemeVectors(texts, { seed: SEED });
+    const vectors = themeVectors(texts, { seed: SEED });
     const embedMs = performance.now() - t;
     t = performance.now();
     const themes = clusterThemes(items, vectors, { seed: SEED });
-    const d = add('default: hashing + clusterThemes (k chosen)', kOf(themes), labelsOf(n, themes.clusters), embedMs + performance.now() - t);
+    const d = add('default: window TF-IDF + LSA + clusterThemes (k chosen)', kOf(themes), labelsOf(n, themes.clusters), embedMs + performance.now() - t);
+
+    t = performance.now();
+    const hashed = clusterThemes(items, hashingThemeVectors(texts, { seed: SEED }), { seed: SEED });
+    add('hashing provider + clusterThemes (k chosen)', kOf(hashed), labelsOf(n, hashed.clusters), performance.now() - t);
 
     t = performance.now();
     const ref = kmeansBest(vectors, labels, { seed: SEED, restarts: FINAL_RESTARTS });
-    add('reference: hashing + k-means, gold k', labels, ref.assignments, embedMs + performance.now() - t);
+    add('reference: default vectors + k-means, gold k', labels, ref.assignments, embedMs + performance.now() - t);
 
     if (!('skipped' in other)) {
       try {

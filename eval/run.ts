@@ -12,12 +12,15 @@ import { printRouting } from './routing/simulate.js';
 import { printClusteringEval } from './clustering.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+// `npm run eval -- --only=clustering` (or concerns, routing; comma-separated) runs only those parts.
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const wanted = (part: 'concerns' | 'routing' | 'clustering') => !only || only.includes(part);
 const sets = [
   { name: 'development set (eval/concerns; triggers tuned on it)', path: here('./concerns/calls.jsonl') },
   { name: 'held-out set (eval/concerns-heldout; never tuned on)', path: here('./concerns-heldout/calls.jsonl') },
 ];
 
-for (const set of sets) {
+for (const set of wanted('concerns') ? sets : []) {
   if (!existsSync(set.path)) {
     console.log(`\n(${set.name}: ${set.path} not found, skipped)`);
     continue;
@@ -37,5 +40,5 @@ for (const set of sets) {
   }
 }
 
-printRouting();
-await printClusteringEval();
+if (wanted('routing')) printRouting();
+if (wanted('clustering')) await printClusteringEval();

@@ -26,6 +26,8 @@ export const configSchema = z.object({
   JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(5000),
   /** How long a worker holds a job before it counts as stalled (a crashed worker's job is taken over after this). */
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** After an ingest, cached inquiry themes are recomputed this much later, so a burst of batches settles first. */
+  THEMES_REFRESH_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   ADMIN_API_KEY: optionalString,
   MAX_UPLOAD_MB: z.coerce.number().positive().default(500),
   MAX_DURATION_SEC: z.coerce.number().positive().default(4 * 3600),

@@ -11,7 +11,7 @@ import { dispatch, undispatchedEvents } from './platform/outbox.js';
 import { deliverEvent } from './webhooks/delivery.js';
 import { analysisProcessors } from './analysis/processors.js';
 import { checkSla, rescheduleSla } from './assignment/service.js';
-import { buildMap, requeueMaps } from './inquiries/service.js';
+import { inquiryJob, requeueInquiryJobs } from './inquiries/jobs.js';
 import { coachingProcessors } from './coaching/processors.js';
 import { scheduleTick } from './coaching/interventions.js';
 
@@ -58,7 +58,7 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
       ...analysisProcessors(runtime),
       deliver: (job) => deliverEvent(runtime, job),
       sla: (job) => checkSla(runtime, job.data as { tenantId: string; leadId: string; round: number }),
-      maps: (job) => buildMap(runtime, job.data as { tenantId: string; mapId: string }),
+      maps: (job) => inquiryJob(runtime, job),
       ...coachingProcessors(runtime),
     });
     // The embedded queue forgets its jobs on restart; with BullMQ this catches a crash between the
@@ -70,7 +70,7 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
       await dispatch(queue, events);
       if (events.length) log.info({ events: events.length }, 'undelivered events queued again');
       await rescheduleSla(runtime);
-      await requeueMaps(runtime);
+      await requeueInquiryJobs(runtime);
       await scheduleTick(runtime);
     }
   }

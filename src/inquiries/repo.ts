@@ -17,8 +17,8 @@ export interface NewInquiry {
  * Inserts inquiries and bumps the per-day term and inquiry counters for the ones that were new
  * (a near-duplicate, same normalised text from the same lead, is skipped and not counted).
  */
-export async function insertInquiries(q: Queryable, tenantId: string, rows: NewInquiry[]): Promise<{ inserted: number }> {
-  if (rows.length === 0) return { inserted: 0 };
+export async function insertInquiries(q: Queryable, tenantId: string, rows: NewInquiry[]): Promise<{ inserted: number; industries: string[] }> {
+  if (rows.length === 0) return { inserted: 0, industries: [] };
   const inserted = await q.query<{ industry: string; day: string; terms: string[] }>(
     `INSERT INTO inquiries (id, tenant_id, industry, source, lead_key, text, text_hash, truncated, terms, asked_at, recording_id)
      SELECT i.id, $1, i.industry, i.source, i.lead_key, i.text, i.text_hash, i.truncated, string_to_array(i.terms, E'\\x1f'), i.asked_at, i.recording_id
@@ -56,7 +56,7 @@ export async function insertInquiries(q: Queryable, tenantId: string, rows: NewI
       [tenantId, keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2]), [...terms.values()]],
     );
   }
-  return { inserted: inserted.length };
+  return { inserted: inserted.length, industries: [...new Set(inserted.map((r) => r.industry))] };
 }
 
 export interface TermWindowRow {
@@ -134,4 +134,78 @@ export async function updateMap(q: Queryable, id: string, patch: Partial<Pick<Ma
 
 export async function unfinishedMaps(q: Queryable): Promise<{ id: string; tenant_id: string }[]> {
   return q.query(`SELECT id, tenant_id FROM decision_maps WHERE status IN ('queued', 'running')`);
+}
+
+// ---- cached theme sets (GET /v1/inquiries/themes) ----
+
+export interface ThemeSetRow {
+  tenant_id: string;
+  industry: string;
+  days: number;
+  state: 'queued' | 'running' | 'idle' | 'failed';
+  progress: number;
+  target_stamp: string | null;
+  target_to: string | null;
+  result: unknown;
+  stamp: string | null;
+  window_to: string | null;
+  computed_at: Date | null;
+  error: string | null;
+}
+
+const THEME_SET_COLUMNS = `tenant_id, industry, days, state, progress, target_stamp::text, target_to::text, result, stamp::text, window_to::text, computed_at, error`;
+
+export async function findThemeSet(q: Queryable, tenantId: string, industry: string, days: number): Promise<ThemeSetRow | undefined> {
+  return (await q.query<ThemeSetRow>(`SELECT ${THEME_SET_COLUMNS} FROM inquiry_theme_sets WHERE tenant_id = $1 AND industry = $2 AND days = $3`, [tenantId, industry, days]))[0];
+}
+
+/** The window lengths someone has asked themes for in this industry (their caches get refreshed after ingest). */
+export async function themeSetDays(q: Queryable, tenantId: string, industry: string): Promise<number[]> {
+  return (await q.query<{ days: number }>(`SELECT days FROM inquiry_theme_sets WHERE tenant_id = $1 AND industry = $2 ORDER BY days`, [tenantId, industry])).map((r) => r.days);
+}
+
+/**
+ * Marks a refresh towards (stamp, windowTo) as queued, unless the stored result already is for
+ * that target or a refresh towards it is queued, running or has failed (its retries are spent).
+ * True when the caller should enqueue the job.
+ */
+export async function claimThemeRefresh(q: Queryable, tenantId: string, industry: string, days: number, stamp: number, windowTo: string): Promise<boolean> {
+  const rows = await q.query(
+    `INSERT INTO inquiry_theme_sets (tenant_id, industry, days, state, target_stamp, target_to) VALUES ($1, $2, $3, 'queued', $4, $5::date)
+     ON CONFLICT (tenant_id, industry, days) DO UPDATE SET state = 'queued', progress = 0, error = NULL,
+       target_stamp = EXCLUDED.target_stamp, target_to = EXCLUDED.target_to, updated_at = now()
+     WHERE NOT (inquiry_theme_sets.state IN ('queued', 'running', 'failed')
+                AND inquiry_theme_sets.target_stamp = EXCLUDED.target_stamp AND inquiry_theme_sets.target_to = EXCLUDED.target_to)
+       AND NOT (inquiry_theme_sets.result IS NOT NULL
+                AND inquiry_theme_sets.stamp = EXCLUDED.target_stamp AND inquiry_theme_sets.window_to = EXCLUDED.target_to)
+     RETURNING days`,
+    [tenantId, industry, days, stamp, windowTo],
+  );
+  return rows.length > 0;
+}
+
+export async function updateThemeSetProgress(q: Queryable, tenantId: string, industry: string, days: number, state: 'running' | 'failed', progress: number, error?: string): Promise<void> {
+  await q.query(
+    `UPDATE inquiry_theme_sets SET state = $4, progress = $5, error = $6, updated_at = now() WHERE tenant_id = $1 AND industry = $2 AND days = $3`,
+    [tenantId, industry, days, state, progress, error ?? null],
+  );
+}
+
+/**
+ * Stores a computed result. The set goes idle unless a refresh towards a newer target was asked
+ * for meanwhile (its job is queued and will run next).
+ */
+export async function storeThemeSet(q: Queryable, tenantId: string, industry: string, days: number, result: unknown, stamp: number, windowTo: string): Promise<void> {
+  await q.query(
+    `UPDATE inquiry_theme_sets SET result = $4, stamp = $5, window_to = $6::date, computed_at = now(), error = NULL, progress = 100,
+       state = CASE WHEN target_to IS NULL OR target_to < $6::date OR (target_to = $6::date AND target_stamp <= $5) THEN 'idle' ELSE state END,
+       updated_at = now()
+     WHERE tenant_id = $1 AND industry = $2 AND days = $3`,
+    [tenantId, industry, days, JSON.stringify(result), stamp, windowTo],
+  );
+}
+
+/** Theme sets whose refresh was queued or running when the process stopped. */
+export async function unfinishedThemeSets(q: Queryable): Promise<{ tenant_id: string; industry: string; days: number; target_stamp: string | null; target_to: string | null }[]> {
+  return q.query(`SELECT tenant_id, industry, days, target_stamp::text, target_to::text FROM inquiry_theme_sets WHERE state IN ('queued', 'running')`);
 }

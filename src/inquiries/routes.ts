@@ -7,7 +7,8 @@ import { industryPathSchema } from '../assignment/rules.js';
 import { requireScope, tenantOf } from '../platform/auth.js';
 import { AppError } from '../platform/errors.js';
 import { toHtml, toMarkdown } from './render.js';
-import { getMap, hotKeywords, ingestInquiries, requestMap, themes, type DecisionMap, type InquiryDeps } from './service.js';
+import { getMap, hotKeywords, ingestInquiries, requestMap, type DecisionMap, type InquiryDeps } from './service.js';
+import { cachedThemes, refreshAfterIngest } from './theme-cache.js';
 
 const MAX_BATCH = 1000;
 const require = createRequire(import.meta.url);
@@ -45,7 +46,12 @@ export const inquiryRoutes = (deps: InquiryDeps): FastifyPluginAsync => async (f
       summary: 'A batch of inquiries (forms, chats, trade-show scans); near-duplicates from one lead are kept once',
       body: inquiryBody,
     },
-    handler: async (request, reply) => reply.status(202).send(await ingestInquiries(db, tenantOf(request), request.body.inquiries)),
+    handler: async (request, reply) => {
+      const tenantId = tenantOf(request);
+      const { industries, ...answer } = await ingestInquiries(db, tenantId, request.body.inquiries);
+      await refreshAfterIngest(deps, tenantId, industries);
+      return reply.status(202).send(answer);
+    },
   });
 
   app.get('/v1/inquiries/hot-keywords', {
@@ -62,16 +68,20 @@ export const inquiryRoutes = (deps: InquiryDeps): FastifyPluginAsync => async (f
     onRequest: requireScope(db, 'read'),
     schema: {
       tags: ['inquiries'],
-      summary: 'Themes (clusters) of the window with labels, size, growth, representatives and member inquiry ids (paged)',
+      summary:
+        'Themes (clusters) of the window with labels, size, growth, representatives and member inquiry ids (paged). ' +
+        'Served from a job-computed cache: 202 with progress until the first result exists, then 200 (stale results are served while a refresh runs)',
       querystring: z
         .object({ ...windowQuery, page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(1000).default(100) })
         .strict(),
     },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const { industry, days, page, pageSize } = request.query;
-      const result = await themes(db, tenantOf(request), industry, days);
+      const answer = await cachedThemes(deps, tenantOf(request), industry, days);
+      if (answer.status !== 'ready') return reply.status(202).send({ industry, days, status: answer.status, progress: answer.progress });
+      const { result, cache } = answer;
       return {
-        industry, days, inquiries: result.inquiries,
+        industry, days, inquiries: result.inquiries, cache,
         themes: result.themes.map(({ memberIds, ...t }) => ({
           ...t,
           members: { page, pageSize, total: memberIds.length, ids: memberIds.slice((page - 1) * pageSize, page * pageSize) },

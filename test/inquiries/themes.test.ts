@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tokenize } from '../../src/analysis/text/index.js';
 import { ari, mutualInformation, nmi } from '../../src/inquiries/cluster-metrics.js';
 import { classTfIdf, clusterThemes, hashingThemeVectors, silhouetteFromSimilarity, similarityMatrix, type ThemeItem } from '../../src/inquiries/themes.js';
+import { themeFeatures, themeTfIdf, themeVectors } from '../../src/inquiries/theme-vectors.js';
 
 const close = (a: number, b: number) => expect(a).toBeCloseTo(b, 10);
 
@@ -102,7 +103,7 @@ const ZH: Record<string, string[]> = {
   保修: ['保修多久', '保修期', '保修范围', '延长保修', '保修条款', '免费保修吗', '保修卡', '保修维修', '整机保修', '保修政策'],
 };
 
-function toySet(topics: Record<string, string[]>) {
+function toySet(topics: Record<string, string[]>, vectorize: (texts: string[]) => number[][] = themeVectors) {
   const gold: string[] = [];
   const items: ThemeItem[] = [];
   for (const [topic, texts] of Object.entries(topics)) {
@@ -111,7 +112,7 @@ function toySet(topics: Record<string, string[]>) {
       items.push({ id: `q${items.length}`, text, terms: tokenize(text).map((t) => t.norm).filter((w) => w.length >= 2) });
     }
   }
-  return { gold, items, vectors: hashingThemeVectors(items.map((i) => i.text)) };
+  return { gold, items, vectors: vectorize(items.map((i) => i.text)) };
 }
 
 function predicted(n: number, clusters: { memberIds: string[] }[]): number[] {
@@ -121,9 +122,15 @@ function predicted(n: number, clusters: { memberIds: string[] }[]): number[] {
 }
 
 describe('clusterThemes on toy inquiries', () => {
-  for (const [name, topics] of [['English', EN], ['Chinese', ZH]] as const) {
-    it(`recovers three ${name} topics and labels them with their topic words`, () => {
-      const { gold, items, vectors } = toySet(topics);
+  const cases = [
+    ['English', EN, 'window TF-IDF', themeVectors],
+    ['Chinese', ZH, 'window TF-IDF', themeVectors],
+    ['English', EN, 'hashing provider', (t: string[]) => hashingThemeVectors(t)],
+    ['Chinese', ZH, 'hashing provider', (t: string[]) => hashingThemeVectors(t)],
+  ] as const;
+  for (const [name, topics, vectorName, vectorize] of cases) {
+    it(`recovers three ${name} topics (${vectorName} vectors) and labels them with their topic words`, () => {
+      const { gold, items, vectors } = toySet(topics, (t) => vectorize(t));
       const result = clusterThemes(items, vectors, { seed: 7 });
       const pred = predicted(items.length, result.clusters);
       expect(pred.every((p) => p >= 0)).toBe(true);
@@ -243,5 +250,39 @@ describe('clusterThemes on tiny and degenerate input', () => {
   it('rejects items and vectors of different lengths', () => {
     expect(() => clusterThemes([item('a', 'x')], [])).toThrow(RangeError);
     expect(() => clusterThemes([item('a', 'x'), item('b', 'y')], [[1, 0], [1]])).toThrow(RangeError);
+  });
+});
+
+describe('theme vectors (window TF-IDF + LSA)', () => {
+  it('features: Latin words with stop words kept, their boundary-marked 3-grams, Han characters, bigrams and jieba words', () => {
+    const f = themeFeatures('How do I get PLC交货期?');
+    expect(f).toEqual(expect.arrayContaining(['w:how', 'w:do', 'w:get', 'w:plc', 't:<pl', 't:plc', 't:lc>', 'c:交', 'c:交货', 'c:货期', 'j:交货期']));
+    // a one-letter word has no word feature; full-width letters are folded
+    expect(themeFeatures('Ｉ ＰＬＣ')).toEqual(['w:plc', 't:<pl', 't:plc', 't:lc>']);
+    expect(themeFeatures('')).toEqual([]);
+    expect(themeFeatures('😀 !!')).toEqual([]);
+  });
+
+  it('drops features found in one text only and weighs rarer shared features higher', () => {
+    const { rows, dims } = themeTfIdf(['price list', 'price quote', 'delivery list', 'warranty']);
+    // "warranty" and its 3-grams occur once: the last text has no feature left
+    expect(rows[3]!.idx.length).toBe(0);
+    expect(dims).toBeGreaterThan(0);
+    for (const r of rows.slice(0, 3)) {
+      const norm = Math.sqrt(r.val.reduce((a, v) => a + v * v, 0));
+      expect(norm).toBeCloseTo(1, 10);
+    }
+  });
+
+  it('gives unit rows, zero rows for texts without shared features, and the same vectors for the same seed', () => {
+    const texts = [...EN.price!, ...EN.delivery!, '🙂'];
+    const a = themeVectors(texts, { seed: 3 });
+    const b = themeVectors(texts, { seed: 3 });
+    expect(a).toEqual(b);
+    for (const v of a.slice(0, -1)) expect(Math.hypot(...v)).toBeCloseTo(1, 8);
+    expect(a.at(-1)!.every((x) => x === 0)).toBe(true);
+    // price texts are closer to each other than to delivery texts
+    const dot = (x: number[], y: number[]) => x.reduce((s, v, i) => s + v * y[i]!, 0);
+    expect(dot(a[0]!, a[1]!)).toBeGreaterThan(dot(a[0]!, a[10]!));
   });
 });

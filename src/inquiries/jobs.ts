@@ -1,0 +1,17 @@
+// The `maps` queue carries both CPU-heavy inquiry jobs: decision maps and theme-cache refreshes.
+import type { JobContext } from '../platform/queue.js';
+import { buildMap, requeueMaps, type InquiryDeps } from './service.js';
+import { computeThemeSet, requeueThemeSets, type ThemesJob } from './theme-cache.js';
+
+type InquiryJobData = ThemesJob | { kind?: 'map'; tenantId: string; mapId: string };
+
+export async function inquiryJob(deps: InquiryDeps, job: JobContext<any>): Promise<void> {
+  const data = job.data as InquiryJobData;
+  if (data.kind === 'themes') return computeThemeSet(deps, data, job.isLastAttempt);
+  return buildMap(deps, data);
+}
+
+export async function requeueInquiryJobs(deps: InquiryDeps): Promise<void> {
+  await requeueMaps(deps);
+  await requeueThemeSets(deps);
+}
