@@ -13,6 +13,9 @@ import { analysisRoutes } from './analysis/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { assignmentRoutes } from './assignment/routes.js';
 import { inquiryRoutes } from './inquiries/routes.js';
+import { contentRoutes } from './content/routes.js';
+import { signalRoutes } from './signals/routes.js';
+import { closeAllStreams } from './signals/stream.js';
 import type { Runtime } from './runtime.js';
 
 export const loggerOptions = (level: string): FastifyServerOptions['logger'] => ({
@@ -69,5 +72,9 @@ export async function buildApp(runtime: Runtime, logger: FastifyServerOptions['l
   await app.register(searchRoutes(runtime));
   await app.register(assignmentRoutes(runtime));
   await app.register(inquiryRoutes(runtime));
+  await app.register(contentRoutes(runtime));
+  await app.register(signalRoutes(runtime));
+  // Open SSE streams would keep the server from closing.
+  app.addHook('preClose', async () => closeAllStreams());
   return app;
 }

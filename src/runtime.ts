@@ -12,6 +12,9 @@ import { deliverEvent } from './webhooks/delivery.js';
 import { analysisProcessors } from './analysis/processors.js';
 import { checkSla, rescheduleSla } from './assignment/service.js';
 import { buildMap, requeueMaps } from './inquiries/service.js';
+import { createPushBus, type PushBus } from './signals/bus.js';
+import { signalsProcessor, type SignalsJob } from './signals/evaluate.js';
+import { rescheduleReleases } from './signals/pushes.js';
 
 export interface Runtime {
   config: Config;
@@ -19,6 +22,8 @@ export interface Runtime {
   queue: JobQueue;
   storage: Storage;
   log: FastifyBaseLogger;
+  /** Announces delivered pushes to live streams (Redis pub/sub across processes, else in-process). */
+  bus: PushBus;
   close(): Promise<void>;
 }
 
@@ -43,10 +48,12 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
   }
   const queue = createQueue({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, lockMs: config.JOB_LOCK_MS, logger: log });
   const storage = new Storage(config.DATA_DIR);
+  const bus = createPushBus({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
   const runtime: Runtime = {
-    config, db, queue, storage, log,
+    config, db, queue, storage, log, bus,
     async close() {
       await queue.close();
+      await bus.close();
       await db.close();
     },
   };
@@ -57,6 +64,7 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
       deliver: (job) => deliverEvent(runtime, job),
       sla: (job) => checkSla(runtime, job.data as { tenantId: string; leadId: string; round: number }),
       maps: (job) => buildMap(runtime, job.data as { tenantId: string; mapId: string }),
+      signals: (job) => signalsProcessor(runtime, job as typeof job & { data: SignalsJob }),
     });
     // The embedded queue forgets its jobs on restart; with BullMQ this catches a crash between the
     // row insert and the enqueue (re-adding a job BullMQ still knows is a no-op).
@@ -68,6 +76,7 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
       if (events.length) log.info({ events: events.length }, 'undelivered events queued again');
       await rescheduleSla(runtime);
       await requeueMaps(runtime);
+      await rescheduleReleases(runtime);
     }
   }
   return runtime;

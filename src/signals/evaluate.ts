@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { getLeadOwner, updateLeadIntent, type LeadOwner } from '../assignment/service.js';
+import type { JobContext, JobQueue } from '../platform/queue.js';
+import { firstFiring } from './dwell.js';
+import { intentScore } from './intent.js';
+import { firePush, releasePush, type SignalsDeps } from './pushes.js';
+import * as repo from './repo.js';
+import type { RuleDefinition } from './schemas.js';
+
+export type SignalsJob = { kind: 'evaluate'; tenantId: string; leadId: string } | { kind: 'release'; tenantId: string; pushId: string };
+
+/**
+ * Queues an evaluation of the lead. Jobs are coalesced per lead and time slot: every batch that
+ * lands within one slot shares one job, run when the slot ends (its events are committed by then).
+ */
+export async function queueEvaluation(queue: JobQueue, tenantId: string, leadId: string, slotMs: number): Promise<void> {
+  const now = Date.now();
+  const slot = Math.floor(now / slotMs) + 1;
+  const key = createHash('sha1').update(`${tenantId}\n${leadId}`).digest('hex').slice(0, 20);
+  await queue.add('signals', { kind: 'evaluate', tenantId, leadId }, `eval.${key}.${slot}`, { delayMs: slot * slotMs - now });
+}
+
+export async function signalsProcessor(deps: SignalsDeps, job: JobContext<SignalsJob>): Promise<void> {
+  const d = job.data;
+  if (d.kind === 'release') return releasePush(deps, d.tenantId, d.pushId);
+  await evaluateLead(deps, d.tenantId, d.leadId);
+}
+
+function leadPasses(def: RuleDefinition, owner: LeadOwner | undefined): boolean {
+  const f = def.leadFilter;
+  if (f.stages && !f.stages.includes(owner?.status ?? 'unknown')) return false;
+  if (f.industries) {
+    const ind = owner?.industry;
+    if (!ind || !f.industries.some((i) => ind === i || ind.startsWith(`${i}/`))) return false;
+  }
+  return true;
+}
+
+/**
+ * Everything new events can change for a lead: its browsers' anonymous events become its own,
+ * the intent score is recomputed, and each enabled rule is checked from the later of its window
+ * start and the end of the cooldown after its last push. Idempotent: running it twice pushes nothing twice.
+ */
+export async function evaluateLead(deps: SignalsDeps, tenantId: string, leadId: string, nowMs = Date.now()): Promise<repo.PushRow[]> {
+  const { config } = deps;
+  await repo.attributeAnonymous(deps.db, tenantId, leadId);
+  const rules = await repo.listRules(deps.db, tenantId, true);
+  const halfLifeMs = config.SIGNALS_INTENT_HALF_LIFE_DAYS * 86_400_000;
+  const idleLimitMs = config.SIGNALS_IDLE_LIMIT_SEC * 1000;
+  // Intent looks back eight half-lives (under 0.4 % weight left), rules their own windows.
+  const horizon = Math.max(8 * halfLifeMs, ...rules.map((r) => r.definition.windowMinutes * 60_000));
+  const events = await repo.leadEvents(deps.db, tenantId, leadId, new Date(nowMs - horizon));
+  const owner = await getLeadOwner(deps.db, tenantId, leadId);
+  if (owner) {
+    const score = intentScore(events, nowMs, halfLifeMs, idleLimitMs);
+    if (score !== owner.intentScore) {
+      await updateLeadIntent(deps.db, tenantId, leadId, score);
+      owner.intentScore = score;
+    }
+  }
+  const fired: repo.PushRow[] = [];
+  for (const rule of rules) {
+    const def = rule.definition;
+    if (!leadPasses(def, owner)) continue;
+    const last = await repo.lastPush(deps.db, tenantId, rule.id, leadId);
+    // Reading during a cooldown does not count towards the next push.
+    const since = Math.max(nowMs - def.windowMinutes * 60_000, last ? new Date(last.trigger_ts).getTime() + def.cooldownMinutes * 60_000 : 0);
+    const firing = firstFiring(def, events, since, idleLimitMs);
+    if (!firing) continue;
+    const push = await firePush(deps, tenantId, rule, leadId, firing, last?.id, owner);
+    if (push) {
+      fired.push(push);
+      deps.log.info({ tenantId, leadId, ruleId: rule.id, pushId: push.id, status: push.status }, 'rule fired');
+    }
+  }
+  return fired;
+}
