@@ -90,14 +90,23 @@ export function firstFiring(rule: RuleDefinition, events: EventRow[], sinceMs: n
       acc.set(e.url, (a = { url: e.url, title: f?.title ?? null, tags: [...(f?.tags ?? [])], dwellMs: 0, count: 0 }));
     }
     a.dwellMs += adds[i]!;
-    if (rule.event === 'dwell') {
-      if (a.dwellMs >= rule.minDwellSec! * 1000) return { triggerTs: e.ts, page: { ...a } };
-    } else if (e.type === rule.event) {
-      a.count += 1;
-      if (a.count >= rule.minCount) return { triggerTs: e.ts, page: { ...a } };
-    }
+    if (e.type === rule.event) a.count += 1;
+    const met = rule.event === 'dwell' ? a.dwellMs >= rule.minDwellSec! * 1000 : e.type === rule.event && a.count >= rule.minCount;
+    if (met) return { triggerTs: e.ts, page: completePage(rule, events, adds, i, a) };
   }
   return undefined;
+}
+
+/** The page's whole reading (or count) known so far, for the reason text: the threshold was only where it fired. */
+function completePage(rule: RuleDefinition, events: EventRow[], adds: number[], from: number, a: PageActivity): PageActivity {
+  const page = { ...a };
+  for (let j = from + 1; j < events.length; j++) {
+    const e = events[j]!;
+    if (e.url !== page.url) continue;
+    page.dwellMs += adds[j]!;
+    if (e.type === rule.event) page.count += 1;
+  }
+  return page;
 }
 
 /** "3 min 40 s", "45 s", "1 h 2 min". */
