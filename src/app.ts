@@ -16,6 +16,7 @@ import { inquiryRoutes } from './inquiries/routes.js';
 import { contentRoutes } from './content/routes.js';
 import { signalRoutes } from './signals/routes.js';
 import { closeAllStreams } from './signals/stream.js';
+import { trackerRoutes } from './signals/tracker/routes.js';
 import type { Runtime } from './runtime.js';
 
 export const loggerOptions = (level: string): FastifyServerOptions['logger'] => ({
@@ -74,6 +75,7 @@ export async function buildApp(runtime: Runtime, logger: FastifyServerOptions['l
   await app.register(inquiryRoutes(runtime));
   await app.register(contentRoutes(runtime));
   await app.register(signalRoutes(runtime));
+  await app.register(trackerRoutes());
   // Open SSE streams would keep the server from closing.
   app.addHook('preClose', async () => closeAllStreams());
   return app;
