@@ -26,6 +26,8 @@ export const configSchema = z.object({
   JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(5000),
   /** How long a worker holds a job before it counts as stalled (a crashed worker's job is taken over after this). */
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Per-request timeout of outbound deliveries (CRM webhooks, WeCom robots); a timeout is retried. */
+  DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   ADMIN_API_KEY: optionalString,
   MAX_UPLOAD_MB: z.coerce.number().positive().default(500),
   MAX_DURATION_SEC: z.coerce.number().positive().default(4 * 3600),

@@ -61,7 +61,7 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
     queue.work({
       ...recordingProcessors({ ...runtime, speechProvider: opts.speechProvider }),
       ...analysisProcessors(runtime),
-      deliver: (job) => deliverEvent(runtime, job),
+      deliver: (job) => deliverEvent({ ...runtime, timeoutMs: config.DELIVERY_TIMEOUT_MS }, job),
       sla: (job) => checkSla(runtime, job.data as { tenantId: string; leadId: string; round: number }),
       maps: (job) => buildMap(runtime, job.data as { tenantId: string; mapId: string }),
       signals: (job) => signalsProcessor(runtime, job as typeof job & { data: SignalsJob }),

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { leadBriefMarkdown } from '../channels/lead-brief.js';
 import type { Config } from '../config.js';
 import type { Db, Queryable } from '../platform/db.js';
 import { AppError, notFound } from '../platform/errors.js';
@@ -195,6 +196,7 @@ async function replay(db: Db, tenantId: string, leadId: string): Promise<AssignR
 
 /** The rep's brief, through the outbox (webhook `lead.assigned`). */
 async function briefEvent(q: Queryable, tenantId: string, lead: LeadInput & { id: string; company?: string; contactName?: string }, repId: string, round: number, reasons: string[]) {
+  const rep = await repo.findRep(q, tenantId, repId); // its WeCom group robot, if it has one
   return recordEvent(q, {
     tenantId,
     type: 'lead.assigned',
@@ -210,6 +212,7 @@ async function briefEvent(q: Queryable, tenantId: string, lead: LeadInput & { id
       why: reasons,
       opener: opener(lead),
     },
+    ...(rep?.wecom_webhook ? { wecom: { webhookUrl: rep.wecom_webhook, markdown: leadBriefMarkdown({ lead, repName: rep.name, reasons, opener: opener(lead) }) } } : {}),
   });
 }
 

@@ -28,8 +28,24 @@ export interface EventRow {
   tenant_id: string;
   type: string;
   payload: Record<string, unknown>;
+  /** A WeCom group-robot message to send with the event (never part of the CRM payload). */
+  wecom: { webhookUrl: string; markdown: string } | null;
   created_at: Date;
   dispatched_at: Date | null;
+}
+
+/** Delivery of an event through a channel other than the CRM webhooks (one per event and channel). */
+export interface ChannelDeliveryRow {
+  id: string;
+  tenant_id: string;
+  event_id: string;
+  channel: 'wecom';
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: Date | null;
+  created_at: Date;
 }
 
 export async function insertEndpoint(q: Queryable, e: Pick<EndpointRow, 'tenant_id' | 'url' | 'events' | 'secret'>): Promise<EndpointRow> {
@@ -97,4 +113,31 @@ export async function listDeliveries(q: Queryable, tenantId: string, endpointId:
      WHERE d.tenant_id = $1 AND d.endpoint_id = $2 ORDER BY d.created_at DESC LIMIT $3`,
     [tenantId, endpointId, limit],
   );
+}
+
+/** The event's delivery row for a channel, created on first use. */
+export async function channelDeliveryFor(q: Queryable, event: EventRow, channel: ChannelDeliveryRow['channel']): Promise<ChannelDeliveryRow> {
+  await q.query(
+    `INSERT INTO channel_deliveries (id, tenant_id, event_id, channel) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (event_id, channel) DO NOTHING`,
+    [randomUUID(), event.tenant_id, event.id, channel],
+  );
+  return (await q.query<ChannelDeliveryRow>('SELECT * FROM channel_deliveries WHERE event_id = $1 AND channel = $2', [event.id, channel]))[0]!;
+}
+
+export async function recordChannelAttempt(
+  q: Queryable,
+  id: string,
+  outcome: { status: ChannelDeliveryRow['status']; httpStatus?: number; error?: string },
+): Promise<void> {
+  await q.query(
+    `UPDATE channel_deliveries SET status = $2, attempts = attempts + 1, last_status = $3, last_error = $4,
+       delivered_at = CASE WHEN $2 = 'delivered' THEN now() ELSE delivered_at END, updated_at = now()
+     WHERE id = $1`,
+    [id, outcome.status, outcome.httpStatus ?? null, outcome.error ?? null],
+  );
+}
+
+export async function listChannelDeliveries(q: Queryable, tenantId: string, eventId: string): Promise<ChannelDeliveryRow[]> {
+  return q.query<ChannelDeliveryRow>('SELECT * FROM channel_deliveries WHERE tenant_id = $1 AND event_id = $2 ORDER BY created_at', [tenantId, eventId]);
 }
