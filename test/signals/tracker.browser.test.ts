@@ -4,8 +4,10 @@ import { transformSync } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { trackerRoutes, trackerScript } from '../../src/signals/tracker/routes.js';
-import { waitFor } from '../helpers/app.js';
+import { createTestApp, waitFor, type TestApp } from '../helpers/app.js';
 import { launchTabbedBrowser } from '../helpers/browser.js';
+import { startFakeWecom } from '../helpers/fake-wecom.js';
+import { signalsTenant } from './helpers.js';
 import { pageHtml, startCollector, startSite, type TrackedEvent } from './tracker-harness.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -356,4 +358,91 @@ describe('the tracker in a real Chromium', () => {
     await p.evaluate((ms) => new Promise((r) => setTimeout(r, ms)), HEARTBEAT_MS * 3);
     expect(siteEvents()).toEqual([]);
   });
+});
+
+describe('end to end: the tracker against the real service', () => {
+  let t: TestApp;
+  let service: string;
+  let chrome: Awaited<ReturnType<typeof launchTabbedBrowser>>;
+  let wecom: Awaited<ReturnType<typeof startFakeWecom>>;
+  const sites: Awaited<ReturnType<typeof startSite>>[] = [];
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    service = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    chrome = await launchTabbedBrowser();
+    wecom = await startFakeWecom();
+  });
+  afterAll(async () => {
+    await chrome?.close();
+    for (const s of sites) await s.close();
+    await t?.close();
+    await wecom?.close();
+  });
+
+  interface StoredEvent {
+    type: string;
+    lead_id: string | null;
+    url: string;
+    tags: string[];
+    dwell_ms: number | null;
+  }
+  const stored = (tenantId: string, urlPrefix: string) =>
+    t.runtime.db.query<StoredEvent>('SELECT type, lead_id, url, tags, dwell_ms FROM signal_events WHERE tenant_id = $1 AND url LIKE $2 ORDER BY ts', [tenantId, `${urlPrefix}%`]);
+
+  it("a lead opening a tracked link is identified, its reading is stored, and a rule pushes to the owner's WeCom group", async () => {
+    const tenant = await signalsTenant(t, 'tracker-e2e');
+    const site = await startSite();
+    const stranger = await startSite(); // not on the key's allow-list
+    sites.push(site, stranger);
+
+    const siteKey = (await tenant.ok('POST', '/v1/signals/site-keys', { name: 'www', allowedOrigins: [site.origin] }, 201)).key as string;
+    await tenant.ok('PUT', '/v1/reps/r-e2e', { name: '王磊', industries: ['education/k12'], capacity: 5, wecomWebhook: wecom.url('e2e-robot') });
+    await tenant.ok('POST', '/v1/leads', { id: 'L-e2e', source: 'website_form', industry: 'education/k12', company: '实验中学', repId: 'r-e2e' });
+    await tenant.ok('POST', '/v1/signals/rules', { name: 'security readers', pages: { tags: ['security'] }, event: 'dwell', minDwellSec: 1 }, 201);
+    const { token } = (await tenant.ok('POST', '/v1/signals/link-tokens', { leadId: 'L-e2e' }, 201)) as { token: string };
+
+    const html = pageHtml({
+      scriptOrigin: service,
+      siteKey,
+      title: '数据安全白皮书',
+      // Tags as a marketer types them: the tracker turns them into tags the service accepts.
+      head: '<meta name="dealsense:tags" content="security,Whitepaper, Data Security ,合规（2024）,emoji📄,<b>">',
+      attrs: { 'data-heartbeat-ms': String(HEARTBEAT_MS) },
+    });
+    // The same page on an origin the key does not allow: the service refuses its beacons.
+    const strangerPage = await chrome.context.newPage();
+    await strangerPage.goto(stranger.page('/whitepaper', html));
+
+    const url = site.page('/whitepaper', html);
+    const p = await chrome.context.newPage();
+    await p.goto(`${url}?ds_t=${encodeURIComponent(token)}`);
+
+    await until('events attributed to the lead', async () => (await stored('tracker-e2e', url)).filter((e) => e.type === 'heartbeat' && e.lead_id === 'L-e2e').length >= 3);
+    const events = await stored('tracker-e2e', url);
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['identify', 'pageview', 'heartbeat']));
+    expect(events.every((e) => e.lead_id === 'L-e2e')).toBe(true);
+    expect(events.find((e) => e.type === 'pageview')!.tags).toEqual(['security', 'whitepaper', 'data-security', '合规2024', 'emoji', 'b']);
+    expect(events.every((e) => e.url === url)).toBe(true);
+
+    const lead = await tenant.ok('GET', '/v1/signals/leads/L-e2e');
+    expect(lead.events).toBeGreaterThanOrEqual(4);
+    expect(lead.pages[0]).toEqual(expect.objectContaining({ url }));
+
+    // The rule fired once, and the owner's WeCom group got the push.
+    await until('push on WeCom', async () => wecom.received.some((m) => m.key === 'e2e-robot' && m.body.markdown!.content.includes('Lead signal')));
+    const pushes = (await tenant.ok('GET', '/v1/pushes?repId=r-e2e')).items as { leadId: string; reason: string }[];
+    expect(pushes).toHaveLength(1);
+    expect(pushes[0]!.leadId).toBe('L-e2e');
+    expect(pushes[0]!.reason).toContain('数据安全白皮书');
+
+    await p.close();
+    await until('leave stored', async () => (await stored('tracker-e2e', url)).some((e) => e.type === 'leave' && e.dwell_ms !== null));
+    expect(await stored('tracker-e2e', stranger.origin)).toEqual([]);
+    await strangerPage.close();
+  });
+
+  async function until(what: string, check: () => Promise<boolean>) {
+    await waitFor(check, 30_000, what);
+  }
 });
