@@ -41,6 +41,8 @@ CREATE TABLE signal_events (
 );
 CREATE INDEX signal_events_lead ON signal_events (tenant_id, lead_id, ts) WHERE lead_id IS NOT NULL;
 CREATE INDEX signal_events_anonymous ON signal_events (tenant_id, visitor_id) WHERE lead_id IS NULL;
+-- Which leads had events lately (the periodic intent update).
+CREATE INDEX signal_events_received ON signal_events (tenant_id, received_at);
 
 -- Which lead a browser (visitorId from the tracker's localStorage) belongs to.
 CREATE TABLE signal_visitors (

@@ -75,6 +75,8 @@ export const configSchema = z.object({
   SIGNALS_LINK_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** Rule evaluation runs once per lead per slot of this length (batches within a slot share one job). */
   SIGNALS_EVAL_DELAY_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** Intent scores of leads with new events are recomputed at most once per this interval (per tenant). */
+  SIGNALS_INTENT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
   MODELS_DIR: z.string().default('./models'),
   HF_ENDPOINT: z.string().url().default('https://huggingface.co'),
   FFMPEG_PATH: optionalString,

@@ -410,3 +410,14 @@ export async function updateLeadIntent(db: Queryable, tenantId: string, leadId: 
   const rows = await db.query('UPDATE leads SET intent_score = $3 WHERE tenant_id = $1 AND id = $2 RETURNING id', [tenantId, leadId, score]);
   return rows.length > 0;
 }
+
+/** Stores many leads' intent scores in one statement; unknown leads are skipped. Returns how many were updated. */
+export async function updateLeadIntents(db: Queryable, tenantId: string, scores: { leadId: string; score: number }[]): Promise<number> {
+  if (!scores.length) return 0;
+  const rows = await db.query(
+    `UPDATE leads SET intent_score = s.score FROM unnest($2::text[], $3::float8[]) AS s(id, score)
+     WHERE leads.tenant_id = $1 AND leads.id = s.id AND leads.intent_score IS DISTINCT FROM s.score RETURNING leads.id`,
+    [tenantId, scores.map((s) => s.leadId), scores.map((s) => s.score)],
+  );
+  return rows.length;
+}

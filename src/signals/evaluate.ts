@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { getLeadOwner, updateLeadIntent, type LeadOwner } from '../assignment/service.js';
+import { getLeadOwner, updateLeadIntent, updateLeadIntents, type LeadOwner } from '../assignment/service.js';
 import type { JobContext, JobQueue } from '../platform/queue.js';
 import { firstFiring } from './dwell.js';
 import { intentScore } from './intent.js';
@@ -7,7 +7,10 @@ import { firePush, releasePush, type SignalsDeps } from './pushes.js';
 import * as repo from './repo.js';
 import type { RuleDefinition } from './schemas.js';
 
-export type SignalsJob = { kind: 'evaluate'; tenantId: string; leadId: string } | { kind: 'release'; tenantId: string; pushId: string };
+export type SignalsJob =
+  | { kind: 'evaluate'; tenantId: string; leadId: string }
+  | { kind: 'intent'; tenantId: string; sinceMs: number }
+  | { kind: 'release'; tenantId: string; pushId: string };
 
 /**
  * Queues an evaluation of the lead. Jobs are coalesced per lead and time slot: every batch that
@@ -20,10 +23,37 @@ export async function queueEvaluation(queue: JobQueue, tenantId: string, leadId:
   await queue.add('signals', { kind: 'evaluate', tenantId, leadId }, `eval.${key}.${slot}`, { delayMs: slot * slotMs - now });
 }
 
+/**
+ * Queues the tenant's intent update for the current slot: one job per tenant and slot, however
+ * many batches arrive, covering every lead that received events since the previous slot began.
+ */
+export async function queueIntent(queue: JobQueue, tenantId: string, slotMs: number): Promise<void> {
+  const now = Date.now();
+  const slot = Math.floor(now / slotMs) + 1;
+  const key = createHash('sha1').update(tenantId).digest('hex').slice(0, 20);
+  // Looks back two slots: a batch committed just after the previous job's query is not missed.
+  await queue.add('signals', { kind: 'intent', tenantId, sinceMs: (slot - 2) * slotMs }, `intent.${key}.${slot}`, { delayMs: slot * slotMs - now });
+}
+
 export async function signalsProcessor(deps: SignalsDeps, job: JobContext<SignalsJob>): Promise<void> {
   const d = job.data;
   if (d.kind === 'release') return releasePush(deps, d.tenantId, d.pushId);
+  if (d.kind === 'intent') {
+    await updateIntents(deps, d.tenantId, d.sinceMs);
+    return;
+  }
   await evaluateLead(deps, d.tenantId, d.leadId);
+}
+
+/** Recomputes the intent score of every lead with events received since `sinceMs`, in three queries. */
+export async function updateIntents(deps: SignalsDeps, tenantId: string, sinceMs: number, nowMs = Date.now()): Promise<number> {
+  const leads = await repo.leadsWithEventsSince(deps.db, tenantId, new Date(sinceMs));
+  if (!leads.length) return 0;
+  const halfLifeMs = deps.config.SIGNALS_INTENT_HALF_LIFE_DAYS * 86_400_000;
+  const idleLimitMs = deps.config.SIGNALS_IDLE_LIMIT_SEC * 1000;
+  const events = await repo.eventsOfLeads(deps.db, tenantId, leads, new Date(nowMs - 8 * halfLifeMs));
+  const scores = leads.map((lead) => ({ leadId: lead, score: intentScore(events.get(lead) ?? [], nowMs, halfLifeMs, idleLimitMs) }));
+  return updateLeadIntents(deps.db, tenantId, scores);
 }
 
 function leadPasses(def: RuleDefinition, owner: LeadOwner | undefined): boolean {

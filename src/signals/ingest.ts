@@ -1,8 +1,9 @@
 import { AppError } from '../platform/errors.js';
-import { queueEvaluation } from './evaluate.js';
+import { queueEvaluation, queueIntent } from './evaluate.js';
 import { tenantSettings, verifyLinkToken } from './link-tokens.js';
 import type { SignalsDeps } from './pushes.js';
 import * as repo from './repo.js';
+import { enabledRules, mightMatch } from './rule-cache.js';
 import type { SignalEventInput } from './schemas.js';
 
 export interface IngestResult {
@@ -13,10 +14,10 @@ export interface IngestResult {
 }
 
 /**
- * Stores a batch (one multi-row INSERT; a replayed id is skipped) and queues rule evaluation for
- * the leads it concerns, off the request path. Identification (an event that names its lead, by
- * id or link token) links the browser to the lead; the lead's earlier anonymous events are
- * attributed by the evaluation job, which runs after this batch has committed.
+ * Stores a batch (one multi-row INSERT; a replayed id is skipped) and queues, off the request
+ * path, rule evaluation for the leads it can concern and the tenant's intent update.
+ * Identification (an event that names its lead, by id or link token) links the browser to the
+ * lead and attributes the browser's earlier anonymous events to it, in the same transaction.
  */
 export async function ingestEvents(deps: SignalsDeps, tenantId: string, events: SignalEventInput[], where = 'body'): Promise<IngestResult> {
   const now = Date.now();
@@ -37,6 +38,9 @@ export async function ingestEvents(deps: SignalsDeps, tenantId: string, events: 
     }
   }
 
+  // Browsers identified earlier: their events are the lead's from the start.
+  const known = await repo.leadsOfVisitors(deps.db, tenantId, [...new Set(events.flatMap((e) => (e.visitorId ? [e.visitorId] : [])))]);
+
   const seen = new Set<string>();
   const rows: repo.EventRow[] = [];
   const links: { visitorId: string; leadId: string; ts: number }[] = [];
@@ -48,24 +52,39 @@ export async function ingestEvents(deps: SignalsDeps, tenantId: string, events: 
       leadId = tokenLeads.get(e.token) ?? null;
       if (!leadId) ignoredTokens++;
     }
+    // A browser named for the first time, or now as another lead (a shared computer).
+    if (leadId && e.visitorId && known.get(e.visitorId) !== leadId) links.push({ visitorId: e.visitorId, leadId, ts: e.ts });
+    leadId ??= (e.visitorId && known.get(e.visitorId)) || null;
     const visitorId = e.visitorId ?? `lead:${leadId}`;
-    if (leadId && e.visitorId) links.push({ visitorId: e.visitorId, leadId, ts: e.ts });
     rows.push({ id: e.id, visitorId, leadId, type: e.type, url: e.url, title: e.title ?? null, tags: e.tags ?? [], ts: e.ts, dwellMs: e.dwellMs ?? null });
   }
 
-  const inserted = links.length
+  // Identification, insert and attribution of the browser's earlier anonymous events commit together.
+  const { inserted, attributed } = links.length
     ? await deps.db.tx(async (q) => {
         await repo.linkVisitors(q, tenantId, links);
-        return repo.insertEvents(q, tenantId, rows);
+        const ids = await repo.insertEvents(q, tenantId, rows);
+        return { inserted: ids, attributed: await repo.attributeVisitors(q, tenantId, links) };
       })
-    : await repo.insertEvents(deps.db, tenantId, rows);
+    : { inserted: await repo.insertEvents(deps.db, tenantId, rows), attributed: [] };
 
-  // Looked up after the commit: an identification committed by a concurrent batch is either seen
-  // here, or its own evaluation job (queued after its commit) finds these events.
-  const leads = new Set(rows.flatMap((r) => (r.leadId ? [r.leadId] : [])));
+  // Checked again after the commit: an identification committed meanwhile by a concurrent batch
+  // was either seen by this lookup, or its own attribution (inside its commit) ran after ours.
   const anonymous = [...new Set(rows.filter((r) => !r.leadId).map((r) => r.visitorId))];
-  for (const lead of (await repo.leadsOfVisitors(deps.db, tenantId, anonymous)).values()) leads.add(lead);
-  for (const lead of leads) await queueEvaluation(deps.queue, tenantId, lead, deps.config.SIGNALS_EVAL_DELAY_MS);
+  const late = [...(await repo.leadsOfVisitors(deps.db, tenantId, anonymous))].map(([visitorId, leadId]) => ({ visitorId, leadId }));
+  if (late.length) attributed.push(...(await repo.attributeVisitors(deps.db, tenantId, late)));
+
+  // Rules are evaluated off the request path, only for leads with events that can count for one,
+  // and for leads identified now: their job attributes, once more, anonymous events that a
+  // concurrent batch committed while this identification was in flight.
+  const rules = await enabledRules(deps.db, tenantId);
+  const evaluate = new Set<string>(links.map((l) => l.leadId));
+  if (rules.rows.length) {
+    for (const r of rows) if (r.leadId && !evaluate.has(r.leadId) && mightMatch(rules, r)) evaluate.add(r.leadId);
+    for (const a of attributed) if (!evaluate.has(a.lead_id) && mightMatch(rules, a)) evaluate.add(a.lead_id);
+  }
+  for (const lead of evaluate) await queueEvaluation(deps.queue, tenantId, lead, deps.config.SIGNALS_EVAL_DELAY_MS);
+  if (rows.some((r) => r.leadId) || attributed.length) await queueIntent(deps.queue, tenantId, deps.config.SIGNALS_INTENT_INTERVAL_MS);
 
   return { accepted: inserted.length, duplicates: events.length - inserted.length, ignoredTokens };
 }

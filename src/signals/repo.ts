@@ -65,6 +65,18 @@ export async function leadsOfVisitors(q: Queryable, tenantId: string, visitorIds
   return new Map(rows.map((r) => [r.visitor_id, r.lead_id]));
 }
 
+/** Pre-identification at ingest: the named browsers' anonymous events become their leads'; returns what moved. */
+export async function attributeVisitors(q: Queryable, tenantId: string, links: { visitorId: string; leadId: string }[]): Promise<{ lead_id: string; url: string; tags: string[] }[]> {
+  if (!links.length) return [];
+  return q.query(
+    `UPDATE signal_events e SET lead_id = l.lead_id
+     FROM (SELECT DISTINCT ON (v) v AS visitor_id, l AS lead_id FROM unnest($2::text[], $3::text[]) AS x(v, l)) l
+     WHERE e.tenant_id = $1 AND e.lead_id IS NULL AND e.visitor_id = l.visitor_id
+     RETURNING e.lead_id, e.url, e.tags`,
+    [tenantId, links.map((l) => l.visitorId), links.map((l) => l.leadId)],
+  );
+}
+
 /** Pre-identification: the lead's browsers' anonymous events become the lead's. */
 export async function attributeAnonymous(q: Queryable, tenantId: string, leadId: string): Promise<number> {
   const rows = await q.query(
@@ -87,6 +99,28 @@ export async function leadEvents(q: Queryable, tenantId: string, leadId: string,
     [tenantId, leadId, since],
   );
   return rows.map((r) => ({ id: r.id, visitorId: r.visitor_id, leadId: r.lead_id, type: r.type, url: r.url, title: r.title, tags: r.tags, ts: Number(r.ms), dwellMs: r.dwell_ms }));
+}
+
+/** Leads that received events since `since` (by arrival time, so late-arriving old events count too). */
+export async function leadsWithEventsSince(q: Queryable, tenantId: string, since: Date): Promise<string[]> {
+  const rows = await q.query<{ lead_id: string }>(
+    'SELECT DISTINCT lead_id FROM signal_events WHERE tenant_id = $1 AND received_at >= $2 AND lead_id IS NOT NULL',
+    [tenantId, since],
+  );
+  return rows.map((r) => r.lead_id);
+}
+
+export async function eventsOfLeads(q: Queryable, tenantId: string, leadIds: string[], since: Date): Promise<Map<string, EventRow[]>> {
+  const rows = await q.query<{ id: string; visitor_id: string; lead_id: string; type: SignalEventType; url: string; title: string | null; tags: string[]; ms: number; dwell_ms: number | null }>(
+    `SELECT id, visitor_id, lead_id, type, url, NULL AS title, '{}'::text[] AS tags, (extract(epoch FROM ts) * 1000)::float8 AS ms, dwell_ms
+     FROM signal_events WHERE tenant_id = $1 AND lead_id = ANY($2::text[]) AND ts >= $3 ORDER BY ts`,
+    [tenantId, leadIds, since],
+  );
+  const out = new Map<string, EventRow[]>(leadIds.map((l) => [l, []]));
+  for (const r of rows) {
+    out.get(r.lead_id)?.push({ id: r.id, visitorId: r.visitor_id, leadId: r.lead_id, type: r.type, url: r.url, title: r.title, tags: r.tags, ts: Number(r.ms), dwellMs: r.dwell_ms });
+  }
+  return out;
 }
 
 // ---- rules ----

@@ -9,7 +9,7 @@ import { ingestEvents } from './ingest.js';
 import { createLinkToken, tenantSettings } from './link-tokens.js';
 import { pushView, type SignalsDeps } from './pushes.js';
 import * as repo from './repo.js';
-import { createRule, replaceRule, ruleView } from './rules.js';
+import { createRule, deleteRule, replaceRule, ruleView } from './rules.js';
 import { eventBatchSchema, leadIdSchema, ruleSchema, settingsSchema } from './schemas.js';
 import { authorizeBeacon, createSiteKey, normalizeOrigin, siteKeyView } from './site-keys.js';
 import { openPushStream } from './stream.js';
@@ -200,7 +200,7 @@ export const signalRoutes = (deps: SignalsDeps): FastifyPluginAsync => async (fa
     onRequest: requireScope(db, 'admin'),
     schema: { tags: ['signals'], summary: 'Delete a push rule (its pushes stay)', params: uuidParam },
     handler: async (request, reply) => {
-      if (!(await repo.deleteRule(db, tenantOf(request), request.params.id))) throw notFound('rule');
+      if (!(await deleteRule(db, tenantOf(request), request.params.id))) throw notFound('rule');
       return reply.status(204).send();
     },
   });

@@ -4,6 +4,7 @@ import * as content from '../content/repo.js';
 import type { Queryable } from '../platform/db.js';
 import { AppError, notFound } from '../platform/errors.js';
 import * as repo from './repo.js';
+import { forgetRules } from './rule-cache.js';
 import type { RuleDefinition } from './schemas.js';
 
 export const ruleView = (r: repo.RuleRow) => ({
@@ -27,13 +28,22 @@ async function checkReferences(q: Queryable, tenantId: string, def: RuleDefiniti
 
 export async function createRule(q: Queryable, tenantId: string, def: RuleDefinition) {
   await checkReferences(q, tenantId, def);
-  return ruleView(await repo.insertRule(q, tenantId, randomUUID(), def));
+  const row = await repo.insertRule(q, tenantId, randomUUID(), def);
+  forgetRules(tenantId);
+  return ruleView(row);
 }
 
 export async function replaceRule(q: Queryable, tenantId: string, id: string, def: RuleDefinition) {
   if (!(await repo.findRule(q, tenantId, id))) throw notFound('rule');
   await checkReferences(q, tenantId, def);
   const row = await repo.updateRule(q, tenantId, id, def);
+  forgetRules(tenantId);
   if (!row) throw notFound('rule');
   return ruleView(row);
+}
+
+export async function deleteRule(q: Queryable, tenantId: string, id: string): Promise<boolean> {
+  const deleted = await repo.deleteRule(q, tenantId, id);
+  forgetRules(tenantId);
+  return deleted;
 }

@@ -12,7 +12,7 @@ let t: TestApp;
 let hooks: Awaited<ReturnType<typeof startReceiver>>;
 beforeAll(async () => {
   hooks = await startReceiver();
-  t = await createTestApp({ SIGNALS_EVAL_DELAY_MS: '50' });
+  t = await createTestApp({ SIGNALS_EVAL_DELAY_MS: '50', SIGNALS_INTENT_INTERVAL_MS: '100' });
 });
 afterAll(async () => {
   await t?.close();
@@ -156,6 +156,20 @@ describe('a rule firing', () => {
     await tn.ok('POST', '/v1/signals/events', { events: reading(15, { leadId: 'L1' }) }, 202);
     const [push] = await waitFor(async () => (await pushesOf('push-quiet-off')).length > 0 && pushesOf('push-quiet-off'), 20_000, 'push row');
     expect(push!.status).toBe('delivered');
+  });
+});
+
+describe('intent score', () => {
+  it('rises with activity that concerns no rule, from the periodic update, and shows on the lead', async () => {
+    const tn = await setup('intent-periodic');
+    expect((await tn.ok('GET', '/v1/leads/L1')).intentScore).toBeNull();
+    await tn.ok('POST', '/v1/signals/events', {
+      events: [ev({ leadId: 'L1', type: 'pageview', url: 'https://www.example.com/pricing', tags: ['pricing'], dwellMs: undefined }), ev({ leadId: 'L1', type: 'download', url: 'https://www.example.com/pricing.pdf', tags: ['pricing'], dwellMs: undefined })],
+    }, 202);
+    const score = await waitFor(async () => (await tn.ok('GET', '/v1/leads/L1')).intentScore as number | null, 20_000, 'intent score');
+    // A page view (1) and a download (5), just now: 100 × (1 − e^(−6/25)).
+    expect(score).toBeCloseTo(100 * (1 - Math.exp(-6 / 25)), 0);
+    expect(await pushesOf('intent-periodic')).toHaveLength(0);
   });
 });
 
