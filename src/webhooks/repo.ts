@@ -70,8 +70,9 @@ export async function deactivateEndpoint(q: Queryable, tenantId: string, id: str
   return rows.length > 0;
 }
 
-export async function findEvent(q: Queryable, id: string): Promise<EventRow | undefined> {
-  return (await q.query<EventRow>('SELECT * FROM outbox_events WHERE id = $1', [id]))[0];
+/** An outbox event; with `tenantId`, only if it is that tenant's. */
+export async function findEvent(q: Queryable, id: string, tenantId?: string): Promise<EventRow | undefined> {
+  return (await q.query<EventRow>('SELECT * FROM outbox_events WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2)', [id, tenantId ?? null]))[0];
 }
 
 /** Creates the delivery rows for every active endpoint subscribed to the event (once), and returns them with their endpoint. */
@@ -138,6 +139,17 @@ export async function recordChannelAttempt(
   );
 }
 
-export async function listChannelDeliveries(q: Queryable, tenantId: string, eventId: string): Promise<ChannelDeliveryRow[]> {
-  return q.query<ChannelDeliveryRow>('SELECT * FROM channel_deliveries WHERE tenant_id = $1 AND event_id = $2 ORDER BY created_at', [tenantId, eventId]);
+/** A channel's delivery log for a tenant, newest first; optionally one event's or one status only. */
+export async function listChannelDeliveries(
+  q: Queryable,
+  tenantId: string,
+  channel: ChannelDeliveryRow['channel'],
+  filter: { eventId?: string; status?: ChannelDeliveryRow['status']; limit: number },
+): Promise<(ChannelDeliveryRow & { type: string })[]> {
+  return q.query(
+    `SELECT d.*, ev.type FROM channel_deliveries d JOIN outbox_events ev ON ev.id = d.event_id
+     WHERE d.tenant_id = $1 AND d.channel = $2 AND ($3::uuid IS NULL OR d.event_id = $3) AND ($4::text IS NULL OR d.status = $4)
+     ORDER BY d.created_at DESC LIMIT $5`,
+    [tenantId, channel, filter.eventId ?? null, filter.status ?? null, filter.limit],
+  );
 }

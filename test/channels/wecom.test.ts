@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fitMarkdown, WECOM_MARKDOWN_MAX_BYTES } from '../../src/channels/wecom.js';
 import { dispatch, recordEvent } from '../../src/platform/outbox.js';
 import { createTestApp, waitFor, type TestApp } from '../helpers/app.js';
+import { expectError } from '../helpers/errors.js';
 import { startFakeWecom } from '../helpers/fake-wecom.js';
 import { startReceiver } from '../helpers/receiver.js';
 
@@ -193,5 +194,59 @@ describe('lead-assignment brief to the rep’s WeCom group', () => {
     expect(evt.wecom).toBeNull();
     await waitFor(async () => (await t.runtime.db.query<{ d: Date | null }>('SELECT dispatched_at AS d FROM outbox_events WHERE id = $1', [evt.id]))[0]?.d, 10_000, 'event closed');
     expect(wecom.received).toHaveLength(1);
+  });
+});
+
+describe('GET /v1/wecom/deliveries', () => {
+  const list = (query: string, key = t.adminKey) => t.app.inject({ method: 'GET', url: `/v1/wecom/deliveries${query}`, headers: t.auth(key) });
+
+  it('shows each robot delivery with its attempts and last error; filters by event and status', async () => {
+    wecom.replyNext({ errcode: 93000, errmsg: 'invalid webhook url' }, { errcode: 93000, errmsg: 'invalid webhook url' }, { errcode: 93000, errmsg: 'invalid webhook url' });
+    const failed = await emit('log-failed', 'bad robot');
+    await settled(failed, 'failed');
+    const ok = await emit('log-ok', 'good robot');
+    await settled(ok);
+
+    const one = await list(`?eventId=${failed}`);
+    expect(one.statusCode, one.body).toBe(200);
+    expect(one.json().items).toEqual([
+      expect.objectContaining({ eventId: failed, type: 'push.created', status: 'failed', attempts: 3, lastStatus: 200, lastError: 'errcode 93000: invalid webhook url', deliveredAt: null }),
+    ]);
+    const delivered = (await list('?status=delivered&limit=500')).json().items as { eventId: string; deliveredAt: string | null }[];
+    expect(delivered.map((d) => d.eventId)).toContain(ok);
+    expect(delivered.map((d) => d.eventId)).not.toContain(failed);
+    expect(delivered.find((d) => d.eventId === ok)!.deliveredAt).toEqual(expect.any(String));
+    // The robot URL (its key is a secret) is not in the log.
+    expect((await list('?limit=500')).body).not.toContain('robot-key');
+  });
+
+  it.each([
+    ['?eventId=not-a-uuid', 'querystring.eventId'],
+    [`?eventId=${encodeURIComponent("' OR 1=1 --")}`, 'querystring.eventId'],
+    [`?eventId=${'a'.repeat(5000)}`, 'querystring.eventId'],
+    ['?status=sent', 'querystring.status'],
+    ['?limit=0', 'querystring.limit'],
+    ['?limit=1000000000', 'querystring.limit'],
+    ['?limit=abc', 'querystring.limit'],
+    ['?channel=wecom', 'querystring'],
+  ])('rejects %s naming %s', async (query, field) => {
+    const res = await list(query);
+    const error = expectError(res, 400, 'validation_error');
+    expect((error.details as { fields: { field: string }[] }).fields.map((f) => f.field)).toContain(field);
+  });
+
+  it("another tenant's event is 404, and its deliveries are not in the list", async () => {
+    const id = await emit('log-tenant', 'tenant a only');
+    await settled(id);
+    const other = await t.newTenant('wecom-log-other');
+    expectError(await list(`?eventId=${id}`, other), 404, 'not_found');
+    expect((await list('?limit=500', other)).json().items).toEqual([]);
+    expectError(await list(`?eventId=${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`), 404, 'not_found');
+  });
+
+  it('needs an admin key', async () => {
+    const reader = await t.newTenant('wecom-log-reader', ['read', 'ingest']);
+    expect((await list('', reader)).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url: '/v1/wecom/deliveries' })).statusCode).toBe(401);
   });
 });
