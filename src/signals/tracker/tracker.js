@@ -78,15 +78,15 @@
     idle = false;
     lastActivity = now();
     var events = [];
-    if (token || identifyPending) events.push(event('identify', token ? { token: token } : {}));
+    if (token || identifyPending) events.push(makeEvent('identify', token ? { token: token } : {}));
     token = null;
     identifyPending = false;
-    events.push(event('pageview', {}));
+    events.push(makeEvent('pageview', {}));
     send(events);
     if (visible) startHeartbeats();
   }
 
-  function event(type, extra) {
+  function makeEvent(type, extra) {
     var e = { id: uuid(), visitorId: visitor, type: type, url: page.url, ts: new Date().getTime() };
     if (lead) e.leadId = lead;
     if (page.title) e.title = page.title;
@@ -125,7 +125,7 @@
 
   function heartbeat() {
     if (!page || document.visibilityState === 'hidden') return stopHeartbeats();
-    send([event('heartbeat', { dwellMs: takeDwell() })]);
+    send([makeEvent('heartbeat', { dwellMs: takeDwell() })]);
     // Nobody has touched the page for a while: stop counting until someone does.
     if (now() - lastActivity >= idleMs) {
       idle = true;
@@ -140,7 +140,7 @@
     pauseClock();
     if (page.left) return;
     page.left = true;
-    send([event('leave', { dwellMs: takeDwell() })]);
+    send([makeEvent('leave', { dwellMs: takeDwell() })]);
   }
 
   function onVisibilityChange() {
@@ -178,13 +178,13 @@
     if (!isDownload && linkTags === null) return;
     var title = a.getAttribute('data-dealsense-download') || a.getAttribute('download') || a.textContent || '';
     var tags = linkTags ? parseTags(linkTags) : page.tags;
-    var e2 = event('download', {});
-    e2.url = clip(a.href, MAX_URL);
-    e2.title = clip(title.replace(/\s+/g, ' ').replace(/^ | $/g, ''), MAX_TITLE);
-    if (!e2.title) delete e2.title;
-    if (tags.length) e2.tags = tags;
-    else delete e2.tags;
-    send([e2]);
+    var download = makeEvent('download', {});
+    download.url = clip(a.href, MAX_URL);
+    download.title = clip(title.replace(/\s+/g, ' ').replace(/^ | $/g, ''), MAX_TITLE);
+    if (!download.title) delete download.title;
+    if (tags.length) download.tags = tags;
+    else delete download.tags;
+    send([download]);
   }
 
   // ---- public API ----
@@ -201,7 +201,7 @@
       return;
     }
     save(LEAD_KEY, lead);
-    send([event('identify', {})]);
+    send([makeEvent('identify', {})]);
   }
 
   function consent(granted) {
@@ -261,9 +261,14 @@
     ready = true;
     startPage();
   }
-  // Tags may sit on <body> or in <meta> after this script: wait for the document.
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', begin);
-  else begin();
+  function whenParsed() {
+    // Tags may sit on <body> or in <meta> after this script: wait for the document.
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', begin);
+    else begin();
+  }
+  // A prerendered page (speculation rules) has not been seen yet: it counts once it is shown.
+  if (document.prerendering) document.addEventListener('prerenderingchange', whenParsed);
+  else whenParsed();
 
   // ---- helpers ----
 
