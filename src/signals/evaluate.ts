@@ -23,6 +23,8 @@ export async function queueEvaluation(queue: JobQueue, tenantId: string, leadId:
   await queue.add('signals', { kind: 'evaluate', tenantId, leadId }, `eval.${key}.${slot}`, { delayMs: slot * slotMs - now });
 }
 
+const intentQueued = new Map<string, number>();
+
 /**
  * Queues the tenant's intent update for the current slot: one job per tenant and slot, however
  * many batches arrive, covering every lead that received events since the previous slot began.
@@ -30,9 +32,12 @@ export async function queueEvaluation(queue: JobQueue, tenantId: string, leadId:
 export async function queueIntent(queue: JobQueue, tenantId: string, slotMs: number): Promise<void> {
   const now = Date.now();
   const slot = Math.floor(now / slotMs) + 1;
+  // This process already queued the slot's job: spare the queue a round trip per batch.
+  if (intentQueued.get(tenantId) === slot) return;
   const key = createHash('sha1').update(tenantId).digest('hex').slice(0, 20);
   // Looks back two slots: a batch committed just after the previous job's query is not missed.
   await queue.add('signals', { kind: 'intent', tenantId, sinceMs: (slot - 2) * slotMs }, `intent.${key}.${slot}`, { delayMs: slot * slotMs - now });
+  intentQueued.set(tenantId, slot);
 }
 
 export async function signalsProcessor(deps: SignalsDeps, job: JobContext<SignalsJob>): Promise<void> {

@@ -71,20 +71,22 @@ export async function ingestEvents(deps: SignalsDeps, tenantId: string, events: 
   // Checked again after the commit: an identification committed meanwhile by a concurrent batch
   // was either seen by this lookup, or its own attribution (inside its commit) ran after ours.
   const anonymous = [...new Set(rows.filter((r) => !r.leadId).map((r) => r.visitorId))];
-  const late = [...(await repo.leadsOfVisitors(deps.db, tenantId, anonymous))].map(([visitorId, leadId]) => ({ visitorId, leadId }));
+  const [lateLinks, rules] = await Promise.all([repo.leadsOfVisitors(deps.db, tenantId, anonymous), enabledRules(deps.db, tenantId)]);
+  const late = [...lateLinks].map(([visitorId, leadId]) => ({ visitorId, leadId }));
   if (late.length) attributed.push(...(await repo.attributeVisitors(deps.db, tenantId, late)));
 
   // Rules are evaluated off the request path, only for leads with events that can count for one,
   // and for leads identified now: their job attributes, once more, anonymous events that a
   // concurrent batch committed while this identification was in flight.
-  const rules = await enabledRules(deps.db, tenantId);
   const evaluate = new Set<string>(links.map((l) => l.leadId));
   if (rules.rows.length) {
     for (const r of rows) if (r.leadId && !evaluate.has(r.leadId) && mightMatch(rules, r)) evaluate.add(r.leadId);
     for (const a of attributed) if (!evaluate.has(a.lead_id) && mightMatch(rules, a)) evaluate.add(a.lead_id);
   }
-  for (const lead of evaluate) await queueEvaluation(deps.queue, tenantId, lead, deps.config.SIGNALS_EVAL_DELAY_MS);
-  if (rows.some((r) => r.leadId) || attributed.length) await queueIntent(deps.queue, tenantId, deps.config.SIGNALS_INTENT_INTERVAL_MS);
+  await Promise.all([
+    ...[...evaluate].map((lead) => queueEvaluation(deps.queue, tenantId, lead, deps.config.SIGNALS_EVAL_DELAY_MS)),
+    rows.some((r) => r.leadId) || attributed.length ? queueIntent(deps.queue, tenantId, deps.config.SIGNALS_INTENT_INTERVAL_MS) : undefined,
+  ]);
 
   return { accepted: inserted.length, duplicates: events.length - inserted.length, ignoredTokens };
 }
