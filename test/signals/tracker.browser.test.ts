@@ -347,6 +347,24 @@ describe('the tracker in a real Chromium', () => {
     await until('heartbeats again after activity', () => ofType('heartbeat', url).length >= idleCount + 2);
   });
 
+  it.each([
+    ['missing', 'delete Navigator.prototype.sendBeacon;'],
+    ['refusing (queue full)', 'Navigator.prototype.sendBeacon = function () { return false; };'],
+  ])('falls back to fetch with keepalive when sendBeacon is %s', async (_name, patch) => {
+    const url = page('/fallback', {
+      before: `${patch} window.fetchCalls = []; var f = window.fetch; window.fetch = function (u, o) { window.fetchCalls.push({ keepalive: o.keepalive, credentials: o.credentials, type: o.headers['content-type'] }); return f.apply(this, arguments); };`,
+    });
+    const p = await open(url);
+    await until('pageview through fetch', () => ofType('pageview', url).length === 1);
+    const calls = await p.evaluate(() => (window as unknown as { fetchCalls: unknown[] }).fetchCalls);
+    expect(calls[0]).toEqual({ keepalive: true, credentials: 'omit', type: 'text/plain' });
+    const beacon = collector.beacons.find((b) => b.events.some((e) => e.url === url))!;
+    expect(beacon.contentType).toMatch(/^text\/plain/);
+    expect(beacon.origin).toBe(site.origin);
+    await p.close();
+    await until('leave through fetch', () => ofType('leave', url).length === 1);
+  });
+
   it('a script tag without data-site-key sends nothing and says why', async () => {
     const url = site.page('/nokey', `<!doctype html><html><head><script src="${collector.origin}/t.js" async></script></head><body>x</body></html>`);
     const p = await chrome.context.newPage();
