@@ -23,9 +23,6 @@ export interface SignalsDeps {
   bus: PushBus;
 }
 
-/** WeCom delivery rides on the outbox event (the delivery job posts it; it is not part of the signed CRM payload). */
-type EventWithWecom = NewEvent & { wecom?: { webhookUrl: string; markdown: string } };
-
 export const pushView = (p: repo.PushRow) => ({
   id: p.id,
   seq: p.seq === null ? null : Number(p.seq),
@@ -118,7 +115,8 @@ export async function firePush(
 }
 
 async function recordPushEvent(q: Queryable, push: repo.PushRow, owner: LeadOwner | undefined, recipient: Recipient): Promise<string | undefined> {
-  const event: EventWithWecom = {
+  // WeCom rides on the outbox event: the delivery job posts it, outside the signed CRM payload.
+  const event: NewEvent = {
     tenantId: push.tenant_id,
     type: 'push.created',
     dedupeKey: `push.created:${push.id}`,

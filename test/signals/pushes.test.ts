@@ -63,6 +63,12 @@ describe('a rule firing', () => {
     expect(JSON.stringify(body)).not.toContain('markdown');
     expect(verify(endpoint.secret, delivery.body, String(delivery.headers['x-dealsense-signature']))).toBe(true);
 
+    // The owner's WeCom group robot gets the markdown message (kept out of the CRM payload above).
+    const wecom = await waitFor(async () => hooks.received.find((r) => r.body.includes('"msgtype":"markdown"') && r.body.includes('华东汽配')), 20_000, 'WeCom message');
+    const content = JSON.parse(wecom.body).markdown.content as string;
+    expect(content).toContain('read 数据安全白皮书 for 3 min 45 s');
+    expect(content).toContain('[GDPR/PIPL 合规检查清单](https://www.example.com/checklists/gdpr-pipl)');
+
     // The lead now carries an intent score, exposed where lead assignment reads it.
     const lead = await tn.ok('GET', '/v1/leads/L1');
     expect(lead.intentScore).toBeGreaterThan(0);
