@@ -32,6 +32,7 @@
   var MAX_TAGS = 20;
   var MAX_TAG = 64;
   var MAX_ID = 200;
+  var MAX_DWELL_MS = 86400000;
 
   var queued = window.dealsense;
   // The tag was included twice: the first copy does the work.
@@ -103,7 +104,8 @@
       page.visibleSince = now();
     }
     page.visibleMs = 0;
-    return Math.max(0, Math.round(ms));
+    // A day at most (what the service accepts); a longer figure is a machine waking from sleep.
+    return Math.min(MAX_DWELL_MS, Math.max(0, Math.round(ms)));
   }
 
   function pauseClock() {
