@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Fastify from 'fastify';
 import { transformSync } from 'esbuild';
 import type { Page } from 'playwright-core';
@@ -39,6 +40,23 @@ describe('GET /t.js', () => {
     const source = readFileSync(new URL('../../src/signals/tracker/tracker.js', import.meta.url), 'utf8');
     expect(() => transformSync(source, { loader: 'js', target: 'es5' })).not.toThrow();
     expect(() => transformSync('const f = () => 1;', { loader: 'js', target: 'es5' })).toThrow();
+  });
+
+  it.each([
+    ['br', 'gzip, deflate, br, zstd', (b: Buffer) => brotliDecompressSync(b)],
+    ['gzip', 'gzip, deflate', (b: Buffer) => gunzipSync(b)],
+    [undefined, 'identity', (b: Buffer) => b],
+    ['gzip', 'br;q=0, gzip', (b: Buffer) => gunzipSync(b)],
+    [undefined, undefined, (b: Buffer) => b],
+  ])('sends %s to Accept-Encoding %s, each encoding with its own ETag', async (encoding, accept, decode) => {
+    const res = await app.inject({ method: 'GET', url: '/t.js', headers: accept ? { 'accept-encoding': accept } : {} });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-encoding']).toBe(encoding);
+    expect(res.headers.vary).toBe('Accept-Encoding');
+    expect(decode(res.rawPayload).toString('utf8')).toBe(trackerScript().code);
+    if (encoding) expect(res.rawPayload.length).toBeLessThan(trackerScript().code.length / 2);
+    const again = await app.inject({ method: 'GET', url: '/t.js', headers: { ...(accept ? { 'accept-encoding': accept } : {}), 'if-none-match': String(res.headers.etag) } });
+    expect(again.statusCode).toBe(304);
   });
 
   it('answers 304 to a matching If-None-Match (also in a list or weak), 200 otherwise', async () => {
