@@ -110,3 +110,21 @@ export async function evaluateLead(deps: SignalsDeps, tenantId: string, leadId: 
   }
   return fired;
 }
+
+/**
+ * Start-up: the embedded queue forgets its jobs on restart, so leads with events received in the
+ * last minutes are evaluated again, and every tenant's intent update is queued (both idempotent;
+ * with BullMQ, re-adding a job it still holds is a no-op).
+ */
+export async function requeueRecentSignals(deps: SignalsDeps, lookbackMs = 15 * 60_000): Promise<number> {
+  const since = new Date(Date.now() - lookbackMs);
+  const tenants = await deps.db.query<{ id: string }>('SELECT id FROM tenants');
+  let n = 0;
+  for (const { id } of tenants) {
+    const leads = await repo.leadsWithEventsSince(deps.db, id, since);
+    for (const lead of leads) await queueEvaluation(deps.queue, id, lead, deps.config.SIGNALS_EVAL_DELAY_MS);
+    if (leads.length) await deps.queue.add('signals', { kind: 'intent', tenantId: id, sinceMs: since.getTime() }, `intent.restart.${createHash('sha1').update(id).digest('hex').slice(0, 20)}.${Date.now()}`);
+    n += leads.length;
+  }
+  return n;
+}
