@@ -24,6 +24,7 @@ export async function queueEvaluation(queue: JobQueue, tenantId: string, leadId:
 }
 
 const intentQueued = new Map<string, number>();
+const INTENT_CHUNK = 200;
 
 /**
  * Queues the tenant's intent update for the current slot: one job per tenant and slot, however
@@ -50,15 +51,21 @@ export async function signalsProcessor(deps: SignalsDeps, job: JobContext<Signal
   await evaluateLead(deps, d.tenantId, d.leadId);
 }
 
-/** Recomputes the intent score of every lead with events received since `sinceMs`, in three queries. */
+/** Recomputes the intent score of every lead with events received since `sinceMs` (two queries per 200 leads). */
 export async function updateIntents(deps: SignalsDeps, tenantId: string, sinceMs: number, nowMs = Date.now()): Promise<number> {
   const leads = await repo.leadsWithEventsSince(deps.db, tenantId, new Date(sinceMs));
   if (!leads.length) return 0;
   const halfLifeMs = deps.config.SIGNALS_INTENT_HALF_LIFE_DAYS * 86_400_000;
   const idleLimitMs = deps.config.SIGNALS_IDLE_LIMIT_SEC * 1000;
-  const events = await repo.eventsOfLeads(deps.db, tenantId, leads, new Date(nowMs - 8 * halfLifeMs));
-  const scores = leads.map((lead) => ({ leadId: lead, score: intentScore(events.get(lead) ?? [], nowMs, halfLifeMs, idleLimitMs) }));
-  return updateLeadIntents(deps.db, tenantId, scores);
+  let updated = 0;
+  // In chunks, so a busy tenant's update never holds every active lead's history in memory at once.
+  for (let i = 0; i < leads.length; i += INTENT_CHUNK) {
+    const chunk = leads.slice(i, i + INTENT_CHUNK);
+    const events = await repo.eventsOfLeads(deps.db, tenantId, chunk, new Date(nowMs - 8 * halfLifeMs));
+    const scores = chunk.map((lead) => ({ leadId: lead, score: intentScore(events.get(lead) ?? [], nowMs, halfLifeMs, idleLimitMs) }));
+    updated += await updateLeadIntents(deps.db, tenantId, scores);
+  }
+  return updated;
 }
 
 function leadPasses(def: RuleDefinition, owner: LeadOwner | undefined): boolean {
