@@ -17,7 +17,7 @@ export interface IngestResult {
  * Stores a batch (one multi-row INSERT; a replayed id is skipped) and queues, off the request
  * path, rule evaluation for the leads it can concern and the tenant's intent update.
  * Identification (an event that names its lead, by id or link token) links the browser to the
- * lead and attributes the browser's earlier anonymous events to it, in the same transaction.
+ * lead and attributes the browser's anonymous events to it, in one transaction.
  */
 export async function ingestEvents(deps: SignalsDeps, tenantId: string, events: SignalEventInput[], where = 'body'): Promise<IngestResult> {
   const now = Date.now();
@@ -38,12 +38,10 @@ export async function ingestEvents(deps: SignalsDeps, tenantId: string, events: 
     }
   }
 
-  // Browsers identified earlier: their events are the lead's from the start.
-  const known = await repo.leadsOfVisitors(deps.db, tenantId, [...new Set(events.flatMap((e) => (e.visitorId ? [e.visitorId] : [])))]);
-
   const seen = new Set<string>();
   const rows: repo.EventRow[] = [];
-  const links: { visitorId: string; leadId: string; ts: number }[] = [];
+  /** Rows whose visitor id stands in for a browser the event did not name (server-side events). */
+  const noBrowser = new Set<repo.EventRow>();
   for (const e of events) {
     if (seen.has(e.id)) continue;
     seen.add(e.id);
@@ -52,21 +50,27 @@ export async function ingestEvents(deps: SignalsDeps, tenantId: string, events: 
       leadId = tokenLeads.get(e.token) ?? null;
       if (!leadId) ignoredTokens++;
     }
-    // A browser named for the first time, or now as another lead (a shared computer).
-    if (leadId && e.visitorId && known.get(e.visitorId) !== leadId) links.push({ visitorId: e.visitorId, leadId, ts: e.ts });
-    leadId ??= (e.visitorId && known.get(e.visitorId)) || null;
-    const visitorId = e.visitorId ?? `lead:${leadId}`;
-    rows.push({ id: e.id, visitorId, leadId, type: e.type, url: e.url, title: e.title ?? null, tags: e.tags ?? [], ts: e.ts, dwellMs: e.dwellMs ?? null });
+    const row: repo.EventRow = { id: e.id, visitorId: e.visitorId ?? `lead:${leadId}`, leadId, type: e.type, url: e.url, title: e.title ?? null, tags: e.tags ?? [], ts: e.ts, dwellMs: e.dwellMs ?? null };
+    if (!e.visitorId) noBrowser.add(row);
+    rows.push(row);
   }
 
-  // Identification, insert and attribution of the browser's earlier anonymous events commit together.
-  const { inserted, attributed } = links.length
+  // Events of browsers identified earlier are stored as their lead's, in the same statement.
+  const { inserted, known } = await repo.insertEvents(deps.db, tenantId, rows);
+  const links: { visitorId: string; leadId: string; ts: number }[] = [];
+  for (const r of rows) {
+    // A browser named for the first time, or now as another lead (a shared computer).
+    if (r.leadId && !noBrowser.has(r) && known.get(r.visitorId) !== r.leadId) links.push({ visitorId: r.visitorId, leadId: r.leadId, ts: r.ts });
+    r.leadId ??= known.get(r.visitorId) ?? null;
+  }
+
+  // Identification, then attribution of the browser's anonymous events (this batch's too), together.
+  const attributed = links.length
     ? await deps.db.tx(async (q) => {
         await repo.linkVisitors(q, tenantId, links);
-        const ids = await repo.insertEvents(q, tenantId, rows);
-        return { inserted: ids, attributed: await repo.attributeVisitors(q, tenantId, links) };
+        return repo.attributeVisitors(q, tenantId, links);
       })
-    : { inserted: await repo.insertEvents(deps.db, tenantId, rows), attributed: [] };
+    : [];
 
   // Checked again after the commit: an identification committed meanwhile by a concurrent batch
   // was either seen by this lookup, or its own attribution (inside its commit) ran after ours.

@@ -16,18 +16,25 @@ export interface EventRow {
 }
 
 /**
- * One multi-row INSERT per batch (arrays unnested server-side, so the statement has ten parameters
- * whatever the batch size); an id already stored is skipped. Returns the ids inserted now.
+ * One statement per batch: the browsers' known leads are looked up and the events inserted with
+ * them (an event that names its lead keeps it), arrays unnested server-side so the statement has
+ * eleven parameters whatever the batch size; an id already stored is skipped. Returns the ids
+ * inserted now and the browsers' leads as they were.
  */
-export async function insertEvents(q: Queryable, tenantId: string, events: EventRow[]): Promise<string[]> {
-  if (!events.length) return [];
-  const rows = await q.query<{ id: string }>(
-    `INSERT INTO signal_events (tenant_id, id, visitor_id, lead_id, type, url, title, tags, ts, dwell_ms)
-     SELECT $1, e.id, e.visitor_id, e.lead_id, e.type, e.url, e.title,
-            ARRAY(SELECT jsonb_array_elements_text(e.tags::jsonb)), to_timestamp(e.ts / 1000.0), e.dwell_ms
-     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::float8[], $10::int[])
-       AS e(id, visitor_id, lead_id, type, url, title, tags, ts, dwell_ms)
-     ON CONFLICT (tenant_id, id) DO NOTHING RETURNING id`,
+export async function insertEvents(q: Queryable, tenantId: string, events: EventRow[]): Promise<{ inserted: string[]; known: Map<string, string> }> {
+  if (!events.length) return { inserted: [], known: new Map() };
+  const [row] = await q.query<{ known: [string, string][] | null; inserted: string[] | null }>(
+    `WITH known AS (
+       SELECT visitor_id, lead_id FROM signal_visitors WHERE tenant_id = $1 AND visitor_id = ANY($11::text[])
+     ), ins AS (
+       INSERT INTO signal_events (tenant_id, id, visitor_id, lead_id, type, url, title, tags, ts, dwell_ms)
+       SELECT $1, e.id, e.visitor_id, COALESCE(e.lead_id, k.lead_id), e.type, e.url, e.title, e.tags::text[], to_timestamp(e.ts / 1000.0), e.dwell_ms
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::float8[], $10::int[])
+         AS e(id, visitor_id, lead_id, type, url, title, tags, ts, dwell_ms)
+       LEFT JOIN known k ON k.visitor_id = e.visitor_id
+       ON CONFLICT (tenant_id, id) DO NOTHING RETURNING id
+     )
+     SELECT (SELECT json_agg(json_build_array(visitor_id, lead_id)) FROM known) AS known, (SELECT array_agg(id) FROM ins) AS inserted`,
     [
       tenantId,
       events.map((e) => e.id),
@@ -36,13 +43,17 @@ export async function insertEvents(q: Queryable, tenantId: string, events: Event
       events.map((e) => e.type),
       events.map((e) => e.url),
       events.map((e) => e.title),
-      events.map((e) => JSON.stringify(e.tags)),
+      events.map((e) => arrayLiteral(e.tags)),
       events.map((e) => e.ts),
       events.map((e) => e.dwellMs),
+      [...new Set(events.map((e) => e.visitorId))],
     ],
   );
-  return rows.map((r) => r.id);
+  return { inserted: row?.inserted ?? [], known: new Map(row?.known ?? []) };
 }
+
+/** A PostgreSQL array literal (`{"a","b"}`), every element quoted and escaped. */
+const arrayLiteral = (xs: string[]) => `{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 
 /** Links browsers to leads; a later identification of the same browser wins over an earlier one. */
 export async function linkVisitors(q: Queryable, tenantId: string, links: { visitorId: string; leadId: string; ts: number }[]): Promise<void> {
