@@ -76,3 +76,19 @@ describe('rules API', () => {
     });
   });
 });
+
+describe('oversized input on every signals route', () => {
+  it('answers 400 naming the field', async () => {
+    const { call } = await signalsTenant(t, 'rules-oversized');
+    const long = (n: number) => 'x'.repeat(n);
+    expectError(await call('POST', '/v1/signals/rules', dwellRule({ name: long(201) })), 400, 'validation_error', 'body.name');
+    expectError(await call('POST', '/v1/signals/rules', dwellRule({ pages: { tags: Array.from({ length: 21 }, (_, i) => `t${i}`) } })), 400, 'validation_error', 'body.pages.tags');
+    expectError(await call('PUT', '/v1/signals/settings', { timezone: long(65) }), 400, 'validation_error', 'body.timezone');
+    expectError(await call('POST', '/v1/signals/link-tokens', { leadId: long(201) }), 400, 'validation_error', 'body.leadId');
+    expectError(await call('POST', '/v1/signals/site-keys', { allowedOrigins: Array.from({ length: 101 }, (_, i) => `https://s${i}.example.com`) }), 400, 'validation_error', 'body.allowedOrigins');
+    expectError(await call('GET', `/v1/signals/leads/${long(201)}`), 400, 'validation_error', 'params.leadId');
+    expectError(await call('GET', `/v1/pushes?repId=${long(201)}`), 400, 'validation_error', 'querystring.repId');
+    expectError(await call('GET', `/v1/content/recommend?text=${long(2001)}`), 400, 'validation_error', 'querystring.text');
+    expectError(await call('POST', '/v1/signals/events', { events: [{ id: long(101), visitorId: 'v', type: 'pageview', url: 'https://a.example/', ts: Date.now() }] }), 400, 'validation_error', 'body.events.0.id');
+  });
+});
