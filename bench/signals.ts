@@ -247,7 +247,7 @@ async function main(): Promise<number> {
       });
     }
     await drained(QUEUE_PREFIX);
-    log(`identified ${known.length} of ${VISITORS} browsers beforehand; the load sends 1 in 5 batches' browsers with their lead id, the rest anonymous`);
+    log(`identified ${known.length} of ${VISITORS} browsers beforehand; in the load, 1 browser in 5 sends its lead id (as the tracker does after identify), the rest are anonymous`);
 
     // Warm-up (JIT, pool connections), not measured.
     await load(port, 3, 1, true);

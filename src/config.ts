@@ -76,7 +76,7 @@ export const configSchema = z.object({
   /** Rule evaluation runs once per lead per slot of this length (batches within a slot share one job). */
   SIGNALS_EVAL_DELAY_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   /** Intent scores of leads with new events are recomputed at most once per this interval (per tenant). */
-  SIGNALS_INTENT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
+  SIGNALS_INTENT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(60_000),
   MODELS_DIR: z.string().default('./models'),
   HF_ENDPOINT: z.string().url().default('https://huggingface.co'),
   FFMPEG_PATH: optionalString,
