@@ -77,6 +77,8 @@ export const configSchema = z.object({
   SIGNALS_EVAL_DELAY_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   /** Intent scores of leads with new events are recomputed at most once per this interval (per tenant). */
   SIGNALS_INTENT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(60_000),
+  /** Every lead's intent score is recomputed as of now this often, so it decays without new activity. */
+  SIGNALS_INTENT_DECAY_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   MODELS_DIR: z.string().default('./models'),
   HF_ENDPOINT: z.string().url().default('https://huggingface.co'),
   FFMPEG_PATH: optionalString,

@@ -13,7 +13,7 @@ import { analysisProcessors } from './analysis/processors.js';
 import { checkSla, rescheduleSla } from './assignment/service.js';
 import { buildMap, requeueMaps } from './inquiries/service.js';
 import { createPushBus, type PushBus } from './signals/bus.js';
-import { requeueRecentSignals, signalsProcessor, type SignalsJob } from './signals/evaluate.js';
+import { requeueRecentSignals, scheduleIntentDecay, signalsProcessor, type SignalsJob } from './signals/evaluate.js';
 import { rescheduleReleases } from './signals/pushes.js';
 
 export interface Runtime {
@@ -78,6 +78,7 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
       await requeueMaps(runtime);
       await rescheduleReleases(runtime);
       await requeueRecentSignals(runtime);
+      await scheduleIntentDecay(queue, config.SIGNALS_INTENT_DECAY_HOURS * 3_600_000);
     }
   }
   return runtime;

@@ -10,6 +10,7 @@ import type { RuleDefinition } from './schemas.js';
 export type SignalsJob =
   | { kind: 'evaluate'; tenantId: string; leadId: string }
   | { kind: 'intent'; tenantId: string; sinceMs: number }
+  | { kind: 'decay' }
   | { kind: 'release'; tenantId: string; pushId: string };
 
 /**
@@ -46,6 +47,11 @@ export async function signalsProcessor(deps: SignalsDeps, job: JobContext<Signal
   if (d.kind === 'release') return releasePush(deps, d.tenantId, d.pushId);
   if (d.kind === 'intent') {
     await updateIntents(deps, d.tenantId, d.sinceMs);
+    return;
+  }
+  if (d.kind === 'decay') {
+    await decayIntents(deps);
+    await scheduleIntentDecay(deps.queue, deps.config.SIGNALS_INTENT_DECAY_HOURS * 3_600_000);
     return;
   }
   await evaluateLead(deps, d.tenantId, d.leadId);
@@ -133,5 +139,24 @@ export async function requeueRecentSignals(deps: SignalsDeps, lookbackMs = 15 * 
     if (leads.length) await deps.queue.add('signals', { kind: 'intent', tenantId: id, sinceMs: since.getTime() }, `intent.restart.${createHash('sha1').update(id).digest('hex').slice(0, 20)}.${Date.now()}`);
     n += leads.length;
   }
+  return n;
+}
+
+/**
+ * Scores decay with time, not only when a lead is active again: every `intervalMs` (a day by
+ * default) each tenant's leads with events in the intent horizon are recomputed as of now. One job
+ * per interval across all processes (its id names the slot); each run queues the next.
+ */
+export async function scheduleIntentDecay(queue: JobQueue, intervalMs: number): Promise<void> {
+  const now = Date.now();
+  const slot = Math.floor(now / intervalMs) + 1;
+  await queue.add('signals', { kind: 'decay' }, `intent-decay.${slot}`, { delayMs: slot * intervalMs - now });
+}
+
+export async function decayIntents(deps: SignalsDeps, nowMs = Date.now()): Promise<number> {
+  // Nine half-lives back: a lead whose last events just left the eight-half-life horizon drops to 0.
+  const since = nowMs - 9 * deps.config.SIGNALS_INTENT_HALF_LIFE_DAYS * 86_400_000;
+  let n = 0;
+  for (const { id } of await deps.db.query<{ id: string }>('SELECT id FROM tenants')) n += await updateIntents(deps, id, since, nowMs);
   return n;
 }

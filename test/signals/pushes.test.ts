@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { evaluateLead } from '../../src/signals/evaluate.js';
+import { decayIntents, evaluateLead } from '../../src/signals/evaluate.js';
 import { releasePush } from '../../src/signals/pushes.js';
 import * as repo from '../../src/signals/repo.js';
 import { verify } from '../../src/webhooks/signing.js';
@@ -176,6 +176,9 @@ describe('intent score', () => {
     // A page view (1) and a download (5), just now: 100 × (1 − e^(−6/25)).
     expect(score).toBeCloseTo(100 * (1 - Math.exp(-6 / 25)), 0);
     expect(await pushesOf('intent-periodic')).toHaveLength(0);
+    // A week later (one half-life) without activity, the daily decay pass halves the points.
+    expect(await decayIntents(t.runtime, Date.now() + 7 * 86_400_000)).toBeGreaterThanOrEqual(1);
+    expect((await tn.ok('GET', '/v1/leads/L1')).intentScore).toBeCloseTo(100 * (1 - Math.exp(-3 / 25)), 0);
   });
 });
 
