@@ -294,9 +294,19 @@ export interface NewPush {
   deliverAt: Date | null;
 }
 
+/**
+ * Delivery numbers (`seq`) of one tenant are handed out under a lock held until commit, so they
+ * become visible in order: a stream that has seen number n has seen every earlier one.
+ * Call inside the transaction, before taking a number.
+ */
+async function lockTenantSeq(q: Queryable, tenantId: string): Promise<void> {
+  await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`pushes_seq:${tenantId}`]);
+}
+
 /** Inserts the push unless one exists for the same rule, lead and cooldown window; delivered now unless `deliverAt` defers it. */
 export async function insertPush(q: Queryable, p: NewPush): Promise<PushRow | undefined> {
   const now = p.deliverAt === null;
+  if (now) await lockTenantSeq(q, p.tenantId);
   const rows = await q.query<PushRow>(
     `INSERT INTO pushes (id, tenant_id, rule_id, rule_name, lead_id, rep_id, window_start, trigger_ts, reason, page, content, status, deliver_at, delivered_at, seq)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, now()), ${now ? 'now()' : 'NULL'}, ${now ? "nextval('pushes_seq')" : 'NULL'})
@@ -309,6 +319,7 @@ export async function insertPush(q: Queryable, p: NewPush): Promise<PushRow | un
 
 /** A deferred push whose quiet hours are over becomes delivered (once: the status guards it). */
 export async function markDelivered(q: Queryable, tenantId: string, id: string): Promise<PushRow | undefined> {
+  await lockTenantSeq(q, tenantId);
   return (
     await q.query<PushRow>(
       `UPDATE pushes SET status = 'delivered', delivered_at = now(), seq = nextval('pushes_seq')
@@ -339,6 +350,11 @@ export async function pushesAfter(q: Queryable, tenantId: string, afterSeq: numb
      ORDER BY seq LIMIT $4`,
     [tenantId, afterSeq, repId ?? null, limit],
   );
+}
+
+export async function maxSeq(q: Queryable, tenantId: string): Promise<number> {
+  const rows = await q.query<{ seq: string | null }>("SELECT max(seq)::text AS seq FROM pushes WHERE tenant_id = $1 AND status = 'delivered'", [tenantId]);
+  return rows[0]?.seq ? Number(rows[0].seq) : 0;
 }
 
 export async function scheduledPushes(q: Queryable): Promise<{ tenant_id: string; id: string; deliver_at: Date }[]> {

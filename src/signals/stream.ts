@@ -4,9 +4,7 @@ import { pushView, type SignalsDeps } from './pushes.js';
 import * as repo from './repo.js';
 
 const HEARTBEAT_MS = 15_000;
-const REPLAY_PAGE = 500;
-/** Ids remembered per stream to drop a push both replayed and announced. */
-const REMEMBERED = 10_000;
+const PAGE = 500;
 
 /** Open streams, so shutdown can end them (a server does not close while responses are open). */
 const open = new Set<() => void>();
@@ -16,10 +14,11 @@ export function closeAllStreams(): void {
 }
 
 /**
- * `GET /v1/pushes/stream`: subscribes first, then replays delivered pushes after `after` from the
- * table, then forwards live announcements, in one ordered chain. A push both replayed and
- * announced is sent once. The SSE `id` is the push's delivery sequence number, so a client that
- * reconnects with `Last-Event-ID` gets exactly what it missed.
+ * `GET /v1/pushes/stream`. Delivery numbers become visible in order per tenant (see
+ * `lockTenantSeq`), so the stream keeps one cursor: an announcement only wakes it up, and it then
+ * sends every delivered push after the cursor from the table, in order. Nothing falls between
+ * announcements, and a client reconnecting with `Last-Event-ID` (the SSE `id`, the push's
+ * delivery number) resumes exactly where it stopped. Without it, the stream starts from now.
  */
 export async function openPushStream(
   deps: SignalsDeps,
@@ -27,9 +26,25 @@ export async function openPushStream(
   reply: FastifyReply,
   opts: { tenantId: string; repId?: string; after?: number },
 ): Promise<void> {
-  const sent = new Set<string>();
+  let cursor = 0;
   let chain = Promise.resolve();
   let closed = false;
+  let pending = false;
+  // Announcements before the stream is set up are remembered and handled right after.
+  let ready = false;
+  let missed = false;
+
+  // Subscribed before the starting point is read, so a push delivered in between is not missed.
+  const unsubscribe = deps.bus.subscribe((a: PushAnnouncement) => {
+    if (a.tenantId === opts.tenantId && (!opts.repId || a.repId === opts.repId)) catchUp();
+  });
+  await busReady(deps.bus);
+  try {
+    cursor = opts.after ?? (await repo.maxSeq(deps.db, opts.tenantId));
+  } catch (err) {
+    unsubscribe();
+    throw err;
+  }
 
   reply.hijack();
   const res = reply.raw;
@@ -42,25 +57,33 @@ export async function openPushStream(
   });
   res.write('retry: 3000\n\n');
 
-  const send = (p: repo.PushRow) => {
-    if (closed || sent.has(p.id)) return;
-    sent.add(p.id);
-    if (sent.size > REMEMBERED) sent.delete(sent.values().next().value!);
-    res.write(`id: ${p.seq}\nevent: push\ndata: ${JSON.stringify(pushView(p))}\n\n`);
-  };
-  const enqueue = (fn: () => Promise<void>) => {
-    chain = chain.then(fn).catch((err) => {
-      request.log.warn({ err: (err as Error).message }, 'push stream step failed');
-    });
-  };
+  function catchUp() {
+    if (!ready) {
+      missed = true;
+      return;
+    }
+    // Announcements arriving while a catch-up is queued are covered by it.
+    if (pending || closed) return;
+    pending = true;
+    chain = chain
+      .then(async () => {
+        pending = false;
+        for (;;) {
+          const rows = await repo.pushesAfter(deps.db, opts.tenantId, cursor, opts.repId, PAGE);
+          for (const p of rows) {
+            if (closed) return;
+            res.write(`id: ${p.seq}\nevent: push\ndata: ${JSON.stringify(pushView(p))}\n\n`);
+            cursor = Number(p.seq);
+          }
+          if (rows.length < PAGE) return;
+        }
+      })
+      .catch((err) => {
+        pending = false;
+        request.log.warn({ err: (err as Error).message }, 'push stream catch-up failed');
+      });
+  }
 
-  const unsubscribe = deps.bus.subscribe((a: PushAnnouncement) => {
-    if (a.tenantId !== opts.tenantId || (opts.repId && a.repId !== opts.repId)) return;
-    enqueue(async () => {
-      const row = await repo.findPush(deps.db, opts.tenantId, a.pushId);
-      if (row && row.status === 'delivered') send(row);
-    });
-  });
   const heartbeat = setInterval(() => !closed && res.write(': ping\n\n'), HEARTBEAT_MS);
   const end = () => {
     if (closed) return;
@@ -73,18 +96,6 @@ export async function openPushStream(
   open.add(end);
   request.raw.on('close', end);
   res.on('error', end);
-
-  await busReady(deps.bus);
-  if (opts.after !== undefined) {
-    const after = opts.after;
-    enqueue(async () => {
-      let cursor = after;
-      for (;;) {
-        const rows = await repo.pushesAfter(deps.db, opts.tenantId, cursor, opts.repId, REPLAY_PAGE);
-        for (const r of rows) send(r);
-        if (rows.length < REPLAY_PAGE || closed) break;
-        cursor = Number(rows[rows.length - 1]!.seq);
-      }
-    });
-  }
+  ready = true;
+  if (opts.after !== undefined || missed) catchUp();
 }
