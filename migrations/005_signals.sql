@@ -19,6 +19,9 @@ CREATE TABLE signal_settings (
   timezone    text NOT NULL DEFAULT 'Asia/Shanghai',
   quiet_start text,                       -- 'HH:MM' local time, or NULL for no quiet hours
   quiet_end   text,
+  -- 'lead-id': a beacon may name its lead (the tracker's identify()); 'token': only a signed link
+  -- token identifies from a beacon (a public site key cannot then attribute reading to any lead).
+  beacon_identify text NOT NULL DEFAULT 'lead-id' CHECK (beacon_identify IN ('lead-id', 'token')),
   link_secret text NOT NULL,
   updated_at  timestamptz NOT NULL DEFAULT now()
 );

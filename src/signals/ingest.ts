@@ -19,14 +19,22 @@ export interface IngestResult {
  * Identification (an event that names its lead, by id or link token) links the browser to the
  * lead and attributes the browser's anonymous events to it, in one transaction.
  */
-export async function ingestEvents(deps: SignalsDeps, tenantId: string, events: SignalEventInput[], where = 'body'): Promise<IngestResult> {
+export async function ingestEvents(deps: SignalsDeps, tenantId: string, input: SignalEventInput[], opts: { fromBeacon?: boolean } = {}): Promise<IngestResult> {
+  const where = 'body';
   const now = Date.now();
   const maxFuture = now + deps.config.SIGNALS_MAX_FUTURE_SEC * 1000;
   const minPast = now - deps.config.SIGNALS_MAX_AGE_DAYS * 86_400_000;
-  events.forEach((e, i) => {
+  input.forEach((e, i) => {
     if (e.ts > maxFuture) throw badTs(where, i, `is in the future (more than SIGNALS_MAX_FUTURE_SEC = ${deps.config.SIGNALS_MAX_FUTURE_SEC} s ahead)`);
     if (e.ts < minPast) throw badTs(where, i, `is older than SIGNALS_MAX_AGE_DAYS = ${deps.config.SIGNALS_MAX_AGE_DAYS} days`);
   });
+
+  // A tenant may let only signed link tokens identify from the public beacon.
+  // With 'token', a lead id in a beacon is ignored (and an event with nothing else to go by is dropped).
+  const events: SignalEventInput[] =
+    opts.fromBeacon && (await beaconPolicy(deps, tenantId)) === 'token'
+      ? input.map((e) => ({ ...e, leadId: undefined })).filter((e) => e.visitorId || e.token)
+      : input;
 
   let ignoredTokens = 0;
   const tokenLeads = new Map<string, string | undefined>();
@@ -99,3 +107,19 @@ const badTs = (where: string, i: number, what: string) => {
   const field = `${where}.events.${i}.ts`;
   return new AppError(400, 'validation_error', `${field}: ${what}`, { fields: [{ field, message: what }] });
 };
+
+/** The tenant's beacon identification policy, cached briefly (one settings read per second, not per beacon). */
+const policies = new Map<string, { at: number; policy: Promise<'lead-id' | 'token'> }>();
+
+async function beaconPolicy(deps: SignalsDeps, tenantId: string): Promise<'lead-id' | 'token'> {
+  const hit = policies.get(tenantId);
+  if (hit && Date.now() - hit.at < 1000) return hit.policy;
+  const policy = tenantSettings(deps.db, tenantId).then((s) => s.beacon_identify);
+  policies.set(tenantId, { at: Date.now(), policy });
+  policy.catch(() => policies.delete(tenantId));
+  return policy;
+}
+
+export function forgetBeaconPolicy(tenantId: string): void {
+  policies.delete(tenantId);
+}

@@ -231,20 +231,25 @@ export interface SettingsRow {
   timezone: string;
   quiet_start: string | null;
   quiet_end: string | null;
+  beacon_identify: 'lead-id' | 'token';
   link_secret: string;
 }
 
 /** The tenant's settings row, created with defaults and a fresh link secret on first use. */
 export async function ensureSettings(q: Queryable, tenantId: string, newSecret: string): Promise<SettingsRow> {
-  const found = await q.query<SettingsRow>('SELECT timezone, quiet_start, quiet_end, link_secret FROM signal_settings WHERE tenant_id = $1', [tenantId]);
+  const found = await q.query<SettingsRow>('SELECT timezone, quiet_start, quiet_end, beacon_identify, link_secret FROM signal_settings WHERE tenant_id = $1', [tenantId]);
   if (found[0]) return found[0];
   await q.query('INSERT INTO signal_settings (tenant_id, link_secret) VALUES ($1, $2) ON CONFLICT (tenant_id) DO NOTHING', [tenantId, newSecret]);
-  return (await q.query<SettingsRow>('SELECT timezone, quiet_start, quiet_end, link_secret FROM signal_settings WHERE tenant_id = $1', [tenantId]))[0]!;
+  return (await q.query<SettingsRow>('SELECT timezone, quiet_start, quiet_end, beacon_identify, link_secret FROM signal_settings WHERE tenant_id = $1', [tenantId]))[0]!;
 }
 
-export async function saveSettings(q: Queryable, tenantId: string, s: { timezone: string; quietStart: string | null; quietEnd: string | null }): Promise<void> {
-  await q.query('UPDATE signal_settings SET timezone = $2, quiet_start = $3, quiet_end = $4, updated_at = now() WHERE tenant_id = $1', [
-    tenantId, s.timezone, s.quietStart, s.quietEnd,
+export async function saveSettings(
+  q: Queryable,
+  tenantId: string,
+  s: { timezone: string; quietStart: string | null; quietEnd: string | null; beaconIdentify: 'lead-id' | 'token' },
+): Promise<void> {
+  await q.query('UPDATE signal_settings SET timezone = $2, quiet_start = $3, quiet_end = $4, beacon_identify = $5, updated_at = now() WHERE tenant_id = $1', [
+    tenantId, s.timezone, s.quietStart, s.quietEnd, s.beaconIdentify,
   ]);
 }
 

@@ -5,7 +5,7 @@ import { getLeadOwner } from '../assignment/service.js';
 import { requireScope, tenantOf } from '../platform/auth.js';
 import { AppError, fromZodError, notFound } from '../platform/errors.js';
 import { pageSummary } from './dwell.js';
-import { ingestEvents } from './ingest.js';
+import { forgetBeaconPolicy, ingestEvents } from './ingest.js';
 import { createLinkToken, tenantSettings } from './link-tokens.js';
 import { pushView, type SignalsDeps } from './pushes.js';
 import * as repo from './repo.js';
@@ -76,7 +76,7 @@ export const signalRoutes = (deps: SignalsDeps): FastifyPluginAsync => async (fa
       }
       const parsed = eventBatchSchema.safeParse(body);
       if (!parsed.success) throw fromZodError(parsed.error);
-      await ingestEvents(deps, request.beaconTenant!, parsed.data.events);
+      await ingestEvents(deps, request.beaconTenant!, parsed.data.events, { fromBeacon: true });
       return reply.status(204).send();
     },
   });
@@ -146,6 +146,7 @@ export const signalRoutes = (deps: SignalsDeps): FastifyPluginAsync => async (fa
   const settingsView = (s: repo.SettingsRow) => ({
     timezone: s.timezone,
     quietHours: s.quiet_start && s.quiet_end ? { start: s.quiet_start, end: s.quiet_end } : null,
+    beaconIdentify: s.beacon_identify,
   });
 
   app.get('/v1/signals/settings', {
@@ -161,7 +162,8 @@ export const signalRoutes = (deps: SignalsDeps): FastifyPluginAsync => async (fa
       const tenantId = tenantOf(request);
       await tenantSettings(db, tenantId);
       const b = request.body;
-      await repo.saveSettings(db, tenantId, { timezone: b.timezone, quietStart: b.quietHours?.start ?? null, quietEnd: b.quietHours?.end ?? null });
+      await repo.saveSettings(db, tenantId, { timezone: b.timezone, quietStart: b.quietHours?.start ?? null, quietEnd: b.quietHours?.end ?? null, beaconIdentify: b.beaconIdentify });
+      forgetBeaconPolicy(tenantId);
       return settingsView(await tenantSettings(db, tenantId));
     },
   });

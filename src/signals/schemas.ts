@@ -105,6 +105,8 @@ export const settingsSchema = z
   .object({
     timezone: z.string().max(64).refine(isTimeZone, 'not an IANA time zone (e.g. Asia/Shanghai)'),
     quietHours: z.object({ start: HHMM, end: HHMM }).strict().refine((q) => q.start !== q.end, 'start and end must differ').nullable().default(null),
+    /** Whether a beacon may name its lead by id (the tracker's identify()) or only by a signed link token. */
+    beaconIdentify: z.enum(['lead-id', 'token']).default('lead-id'),
   })
   .strict();
 

@@ -174,4 +174,19 @@ describe('server-side events', () => {
     expectError(await a.call('POST', '/v1/signals/link-tokens', { leadId: '' }), 400, 'validation_error', 'body.leadId');
     expectError(await a.call('POST', '/v1/signals/link-tokens', { leadId: 'L', ttlDays: 0 }), 400, 'validation_error', 'body.ttlDays');
   });
+
+  it("with beaconIdentify 'token', a beacon's lead id is ignored but a signed token still identifies", async () => {
+    const { ok, call, tenantId } = await signalsTenant(t, 'beacon-token-only');
+    const sk = await ok('POST', '/v1/signals/site-keys', { allowedOrigins: [ORIGIN] }, 201);
+    expect((await ok('PUT', '/v1/signals/settings', { timezone: 'UTC', beaconIdentify: 'token' })).beaconIdentify).toBe('token');
+    expectError(await call('PUT', '/v1/signals/settings', { timezone: 'UTC', beaconIdentify: 'anyone' }), 400, 'validation_error', 'body.beaconIdentify');
+    const { token } = await ok('POST', '/v1/signals/link-tokens', { leadId: 'L-real' }, 201);
+    const res = await beacon(sk.key, JSON.stringify({ events: [ev({ visitorId: 'v-spoof', leadId: 'L-victim', type: 'identify' }), ev({ visitorId: 'v-real', token, type: 'identify' })] }));
+    expect(res.statusCode).toBe(204);
+    const rows = await t.runtime.db.query<{ visitor_id: string; lead_id: string | null }>('SELECT visitor_id, lead_id FROM signal_events WHERE tenant_id = $1 ORDER BY visitor_id', [tenantId]);
+    expect(rows).toEqual([{ visitor_id: 'v-real', lead_id: 'L-real' }, { visitor_id: 'v-spoof', lead_id: null }]);
+    // Server-side batches (an API key) may still name leads.
+    await ok('POST', '/v1/signals/events', { events: [ev({ visitorId: 'v-crm', leadId: 'L-crm' })] }, 202);
+    expect(await count(tenantId, 'lead_id = $2', ['L-crm'])).toBe(1);
+  });
 });

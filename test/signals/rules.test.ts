@@ -67,12 +67,12 @@ describe('rules API', () => {
 
   it('validates settings: IANA timezone and HH:MM quiet hours', async () => {
     const { ok, call } = await signalsTenant(t, 'rules-settings');
-    expect(await ok('GET', '/v1/signals/settings')).toEqual({ timezone: 'Asia/Shanghai', quietHours: null });
+    expect(await ok('GET', '/v1/signals/settings')).toEqual({ timezone: 'Asia/Shanghai', quietHours: null, beaconIdentify: 'lead-id' });
     expectError(await call('PUT', '/v1/signals/settings', { timezone: 'Mars/Olympus' }), 400, 'validation_error', 'body.timezone');
     expectError(await call('PUT', '/v1/signals/settings', { timezone: 'UTC', quietHours: { start: '25:00', end: '08:00' } }), 400, 'validation_error', 'body.quietHours.start');
     expectError(await call('PUT', '/v1/signals/settings', { timezone: 'UTC', quietHours: { start: '08:00', end: '08:00' } }), 400, 'validation_error', 'body.quietHours');
     expect(await ok('PUT', '/v1/signals/settings', { timezone: 'Europe/Berlin', quietHours: { start: '21:00', end: '08:00' } })).toEqual({
-      timezone: 'Europe/Berlin', quietHours: { start: '21:00', end: '08:00' },
+      timezone: 'Europe/Berlin', quietHours: { start: '21:00', end: '08:00' }, beaconIdentify: 'lead-id',
     });
   });
 });
