@@ -16,6 +16,10 @@ import { assignmentRoutes } from './assignment/routes.js';
 import { inquiryRoutes } from './inquiries/routes.js';
 import { coachingRoutes } from './coaching/routes.js';
 import { consoleRoutes } from './console/routes.js';
+import { contentRoutes } from './content/routes.js';
+import { signalRoutes } from './signals/routes.js';
+import { closeAllStreams } from './signals/stream.js';
+import { trackerRoutes } from './signals/tracker/routes.js';
 import type { Runtime } from './runtime.js';
 
 export const loggerOptions = (level: string): FastifyServerOptions['logger'] => ({
@@ -32,6 +36,9 @@ export async function buildApp(runtime: Runtime, logger: FastifyServerOptions['l
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     trustProxy: false,
+    // Ids in paths may be up to 200 characters (lead ids); Fastify's default of 100 would answer a
+    // longer one with its own 414 instead of the API's validation error.
+    maxParamLength: 1000,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -76,5 +83,10 @@ export async function buildApp(runtime: Runtime, logger: FastifyServerOptions['l
   await app.register(inquiryRoutes(runtime));
   await app.register(coachingRoutes(runtime));
   await app.register(consoleRoutes(runtime), { prefix: '/console' });
+  await app.register(contentRoutes(runtime));
+  await app.register(signalRoutes(runtime));
+  await app.register(trackerRoutes());
+  // Open SSE streams would keep the server from closing.
+  app.addHook('preClose', async () => closeAllStreams());
   return app;
 }

@@ -28,6 +28,8 @@ export const configSchema = z.object({
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   /** After an ingest, cached inquiry themes are recomputed this much later, so a burst of batches settles first. */
   THEMES_REFRESH_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  /** Per-request timeout of outbound deliveries (CRM webhooks, WeCom robots); a timeout is retried. */
+  DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   ADMIN_API_KEY: optionalString,
   MAX_UPLOAD_MB: z.coerce.number().positive().default(500),
   MAX_DURATION_SEC: z.coerce.number().positive().default(4 * 3600),
@@ -61,6 +63,24 @@ export const configSchema = z.object({
   LLM_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(3),
   /** How structured output is asked for: json_mode works on OpenAI, DeepSeek, Qwen, Ollama, vLLM. */
   LLM_STRUCTURED_METHOD: z.enum(['json_mode', 'function_calling', 'json_schema']).default('json_mode'),
+  /** Browsing signals: a gap between two events of a page longer than this is not reading time. */
+  SIGNALS_IDLE_LIMIT_SEC: z.coerce.number().int().min(5).max(3600).default(120),
+  /** Intent score: each event's weight halves after this many days. */
+  SIGNALS_INTENT_HALF_LIFE_DAYS: z.coerce.number().positive().max(365).default(7),
+  /** Events stamped further ahead than this are rejected (client clocks drift a little, not days). */
+  SIGNALS_MAX_FUTURE_SEC: z.coerce.number().int().min(0).max(86_400).default(300),
+  /** Events older than this are rejected. */
+  SIGNALS_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** Largest tracker beacon body. */
+  SIGNALS_BEACON_MAX_KB: z.coerce.number().positive().max(10_240).default(64),
+  /** Default lifetime of tracked-link tokens. */
+  SIGNALS_LINK_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** Rule evaluation runs once per lead per slot of this length (batches within a slot share one job). */
+  SIGNALS_EVAL_DELAY_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** Intent scores of leads with new events are recomputed at most once per this interval (per tenant). */
+  SIGNALS_INTENT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(60_000),
+  /** Every lead's intent score is recomputed as of now this often, so it decays without new activity. */
+  SIGNALS_INTENT_DECAY_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   MODELS_DIR: z.string().default('./models'),
   HF_ENDPOINT: z.string().url().default('https://huggingface.co'),
   FFMPEG_PATH: optionalString,

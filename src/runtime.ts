@@ -14,6 +14,9 @@ import { checkSla, rescheduleSla } from './assignment/service.js';
 import { inquiryJob, requeueInquiryJobs } from './inquiries/jobs.js';
 import { coachingProcessors } from './coaching/processors.js';
 import { scheduleTick } from './coaching/interventions.js';
+import { createPushBus, type PushBus } from './signals/bus.js';
+import { requeueRecentSignals, scheduleIntentDecay, signalsProcessor, type SignalsJob } from './signals/evaluate.js';
+import { rescheduleReleases } from './signals/pushes.js';
 
 export interface Runtime {
   config: Config;
@@ -21,6 +24,8 @@ export interface Runtime {
   queue: JobQueue;
   storage: Storage;
   log: FastifyBaseLogger;
+  /** Announces delivered pushes to live streams (Redis pub/sub across processes, else in-process). */
+  bus: PushBus;
   close(): Promise<void>;
 }
 
@@ -45,10 +50,12 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
   }
   const queue = createQueue({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, lockMs: config.JOB_LOCK_MS, logger: log });
   const storage = new Storage(config.DATA_DIR);
+  const bus = createPushBus({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
   const runtime: Runtime = {
-    config, db, queue, storage, log,
+    config, db, queue, storage, log, bus,
     async close() {
       await queue.close();
+      await bus.close();
       await db.close();
     },
   };
@@ -56,10 +63,11 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
     queue.work({
       ...recordingProcessors({ ...runtime, speechProvider: opts.speechProvider }),
       ...analysisProcessors(runtime),
-      deliver: (job) => deliverEvent(runtime, job),
+      deliver: (job) => deliverEvent({ ...runtime, timeoutMs: config.DELIVERY_TIMEOUT_MS }, job),
       sla: (job) => checkSla(runtime, job.data as { tenantId: string; leadId: string; round: number }),
       maps: (job) => inquiryJob(runtime, job),
       ...coachingProcessors(runtime),
+      signals: (job) => signalsProcessor(runtime, job as typeof job & { data: SignalsJob }),
     });
     // The embedded queue forgets its jobs on restart; with BullMQ this catches a crash between the
     // row insert and the enqueue (re-adding a job BullMQ still knows is a no-op).
@@ -72,6 +80,9 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
       await rescheduleSla(runtime);
       await requeueInquiryJobs(runtime);
       await scheduleTick(runtime);
+      await rescheduleReleases(runtime);
+      await requeueRecentSignals(runtime);
+      await scheduleIntentDecay(queue, config.SIGNALS_INTENT_DECAY_HOURS * 3_600_000);
     }
   }
   return runtime;

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { leadBriefMarkdown } from '../channels/lead-brief.js';
 import type { Config } from '../config.js';
 import { isUniqueViolation, type Db, type Queryable } from '../platform/db.js';
 import { AppError, notFound } from '../platform/errors.js';
@@ -503,4 +504,51 @@ export async function assignmentsForCoaching(db: Queryable, tenantId: string, re
      GROUP BY l.lead_id, l.rep_id`,
     [tenantId, repIds, from, to],
   );
+}
+
+// ---- for browsing signals (src/signals): who owns a lead, and its intent score ----
+
+export interface LeadOwner {
+  leadId: string;
+  status: 'assigned' | 'pool' | 'closed';
+  industry: string;
+  company: string | null;
+  contactName: string | null;
+  intentScore: number | null;
+  /** The owning rep, when the lead is assigned. */
+  rep: { id: string; name: string; wecomWebhook: string | null } | null;
+}
+
+/** The lead's stage, industry and owning rep (with the rep's WeCom robot URL); undefined for an unknown lead. */
+export async function getLeadOwner(db: Queryable, tenantId: string, leadId: string): Promise<LeadOwner | undefined> {
+  const lead = await repo.findLead(db, tenantId, leadId);
+  if (!lead) return undefined;
+  const rep = lead.rep_id && lead.status === 'assigned' ? await repo.findRep(db, tenantId, lead.rep_id) : undefined;
+  return {
+    leadId: lead.id, status: lead.status, industry: lead.industry, company: lead.company, contactName: lead.contact_name, intentScore: lead.intent_score,
+    rep: rep ? { id: rep.id, name: rep.name, wecomWebhook: rep.wecom_webhook } : null,
+  };
+}
+
+/** A rep by id (for a rule's fallback recipient); undefined when the tenant has no such rep. */
+export async function getRepContact(db: Queryable, tenantId: string, repId: string): Promise<{ id: string; name: string; wecomWebhook: string | null } | undefined> {
+  const rep = await repo.findRep(db, tenantId, repId);
+  return rep ? { id: rep.id, name: rep.name, wecomWebhook: rep.wecom_webhook } : undefined;
+}
+
+/** Stores the lead's intent score (0–100), which assignment reads; false when the lead is unknown. */
+export async function updateLeadIntent(db: Queryable, tenantId: string, leadId: string, score: number): Promise<boolean> {
+  const rows = await db.query('UPDATE leads SET intent_score = $3 WHERE tenant_id = $1 AND id = $2 RETURNING id', [tenantId, leadId, score]);
+  return rows.length > 0;
+}
+
+/** Stores many leads' intent scores in one statement; unknown leads are skipped. Returns how many were updated. */
+export async function updateLeadIntents(db: Queryable, tenantId: string, scores: { leadId: string; score: number }[]): Promise<number> {
+  if (!scores.length) return 0;
+  const rows = await db.query(
+    `UPDATE leads SET intent_score = s.score FROM unnest($2::text[], $3::float8[]) AS s(id, score)
+     WHERE leads.tenant_id = $1 AND leads.id = s.id AND leads.intent_score IS DISTINCT FROM s.score RETURNING leads.id`,
+    [tenantId, scores.map((s) => s.leadId), scores.map((s) => s.score)],
+  );
+  return rows.length;
 }

@@ -11,6 +11,8 @@ export interface NewEvent {
   /** Names the fact (e.g. `recording.analyzed:<id>:<run>`): a retried job cannot record it twice. */
   dedupeKey: string;
   payload: Record<string, unknown>;
+  /** Also post this markdown to a WeCom group robot. Stored beside the payload, never in the signed CRM body. */
+  wecom?: { webhookUrl: string; markdown: string };
 }
 
 /**
@@ -19,9 +21,9 @@ export interface NewEvent {
  */
 export async function recordEvent(q: Queryable, e: NewEvent): Promise<string | undefined> {
   const rows = await q.query<{ id: string }>(
-    `INSERT INTO outbox_events (id, tenant_id, type, dedupe_key, payload) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO outbox_events (id, tenant_id, type, dedupe_key, payload, wecom) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING id`,
-    [randomUUID(), e.tenantId, e.type, e.dedupeKey, JSON.stringify(e.payload)],
+    [randomUUID(), e.tenantId, e.type, e.dedupeKey, JSON.stringify(e.payload), e.wecom ? JSON.stringify(e.wecom) : null],
   );
   return rows[0]?.id;
 }

@@ -2,7 +2,7 @@ import { Queue, Worker, UnrecoverableError, type Job } from 'bullmq';
 import pLimit from 'p-limit';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 
-export const QUEUE_NAMES = ['audio', 'transcribe', 'analyze', 'deliver', 'sla', 'maps', 'coaching'] as const;
+export const QUEUE_NAMES = ['audio', 'transcribe', 'analyze', 'deliver', 'sla', 'maps', 'coaching', 'signals'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobContext<T = Record<string, unknown>> {
@@ -52,7 +52,7 @@ export function createQueue(opts: QueueOptions): JobQueue {
   return opts.redisUrl ? new BullQueue(opts.redisUrl, opts) : new InProcessQueue(opts);
 }
 
-const DEFAULT_CONCURRENCY: Record<QueueName, number> = { audio: 2, transcribe: 2, analyze: 2, deliver: 4, sla: 4, maps: 1, coaching: 1 };
+const DEFAULT_CONCURRENCY: Record<QueueName, number> = { audio: 2, transcribe: 2, analyze: 2, deliver: 4, sla: 4, maps: 1, coaching: 1, signals: 4 };
 
 class BullQueue implements JobQueue {
   readonly kind = 'bullmq' as const;

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { sendWecomMarkdown } from '../channels/wecom.js';
 import type { Db } from '../platform/db.js';
 import type { JobContext } from '../platform/queue.js';
 import * as repo from './repo.js';
@@ -11,9 +12,10 @@ export interface DeliveryDeps {
 }
 
 /**
- * Job "deliver": POSTs one outbox event to every subscribed endpoint. Endpoints already
- * answered 2xx are skipped on a retry, so each gets the event once; failures are retried
- * with the queue's backoff and marked failed after the last attempt.
+ * Job "deliver": POSTs one outbox event to every subscribed endpoint, and its WeCom message (if
+ * any) to the group robot. Each target has its own delivery row: one that already succeeded is
+ * skipped on a retry, so each gets the event once; failures are retried with the queue's
+ * backoff and marked failed after the last attempt.
  */
 export async function deliverEvent(deps: DeliveryDeps, job: JobContext<{ eventId: string }>): Promise<void> {
   const event = await repo.findEvent(deps.db, job.data.eventId);
@@ -37,9 +39,27 @@ export async function deliverEvent(deps: DeliveryDeps, job: JobContext<{ eventId
       failures.push(`${d.url}: ${outcome.error}`);
     }
   }
+  if (event.wecom) {
+    const failure = await deliverWecom(deps, event, job.isLastAttempt);
+    if (failure) failures.push(failure);
+  }
   if (failures.length && !job.isLastAttempt) throw new Error(`webhook delivery failed: ${failures.join('; ')}`);
   if (failures.length) deps.log.warn({ eventId: event.id, failures }, 'webhook delivery gave up');
   await repo.markDispatched(deps.db, event.id);
+}
+
+/** Sends the event's WeCom message unless an earlier attempt got `errcode 0`; returns the failure, if any. */
+async function deliverWecom(deps: DeliveryDeps, event: repo.EventRow, isLastAttempt: boolean): Promise<string | undefined> {
+  const delivery = await repo.channelDeliveryFor(deps.db, event, 'wecom');
+  if (delivery.status !== 'pending') return undefined;
+  const outcome = await sendWecomMarkdown(event.wecom!.webhookUrl, event.wecom!.markdown, deps.timeoutMs ?? 10_000);
+  if (outcome.ok) {
+    await repo.recordChannelAttempt(deps.db, delivery.id, { status: 'delivered', httpStatus: outcome.status });
+    return undefined;
+  }
+  await repo.recordChannelAttempt(deps.db, delivery.id, { status: isLastAttempt ? 'failed' : 'pending', httpStatus: outcome.status, error: outcome.error });
+  // The robot URL carries its key: name the channel, not the URL.
+  return `wecom: ${outcome.error}`;
 }
 
 async function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number) {

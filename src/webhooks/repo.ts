@@ -28,8 +28,24 @@ export interface EventRow {
   tenant_id: string;
   type: string;
   payload: Record<string, unknown>;
+  /** A WeCom group-robot message to send with the event (never part of the CRM payload). */
+  wecom: { webhookUrl: string; markdown: string } | null;
   created_at: Date;
   dispatched_at: Date | null;
+}
+
+/** Delivery of an event through a channel other than the CRM webhooks (one per event and channel). */
+export interface ChannelDeliveryRow {
+  id: string;
+  tenant_id: string;
+  event_id: string;
+  channel: 'wecom';
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: Date | null;
+  created_at: Date;
 }
 
 export async function insertEndpoint(q: Queryable, e: Pick<EndpointRow, 'tenant_id' | 'url' | 'events' | 'secret'>): Promise<EndpointRow> {
@@ -54,8 +70,9 @@ export async function deactivateEndpoint(q: Queryable, tenantId: string, id: str
   return rows.length > 0;
 }
 
-export async function findEvent(q: Queryable, id: string): Promise<EventRow | undefined> {
-  return (await q.query<EventRow>('SELECT * FROM outbox_events WHERE id = $1', [id]))[0];
+/** An outbox event; with `tenantId`, only if it is that tenant's. */
+export async function findEvent(q: Queryable, id: string, tenantId?: string): Promise<EventRow | undefined> {
+  return (await q.query<EventRow>('SELECT * FROM outbox_events WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2)', [id, tenantId ?? null]))[0];
 }
 
 /** Creates the delivery rows for every active endpoint subscribed to the event (once), and returns them with their endpoint. */
@@ -96,5 +113,43 @@ export async function listDeliveries(q: Queryable, tenantId: string, endpointId:
     `SELECT d.*, ev.type FROM webhook_deliveries d JOIN outbox_events ev ON ev.id = d.event_id
      WHERE d.tenant_id = $1 AND d.endpoint_id = $2 ORDER BY d.created_at DESC LIMIT $3`,
     [tenantId, endpointId, limit],
+  );
+}
+
+/** The event's delivery row for a channel, created on first use. */
+export async function channelDeliveryFor(q: Queryable, event: EventRow, channel: ChannelDeliveryRow['channel']): Promise<ChannelDeliveryRow> {
+  await q.query(
+    `INSERT INTO channel_deliveries (id, tenant_id, event_id, channel) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (event_id, channel) DO NOTHING`,
+    [randomUUID(), event.tenant_id, event.id, channel],
+  );
+  return (await q.query<ChannelDeliveryRow>('SELECT * FROM channel_deliveries WHERE event_id = $1 AND channel = $2', [event.id, channel]))[0]!;
+}
+
+export async function recordChannelAttempt(
+  q: Queryable,
+  id: string,
+  outcome: { status: ChannelDeliveryRow['status']; httpStatus?: number; error?: string },
+): Promise<void> {
+  await q.query(
+    `UPDATE channel_deliveries SET status = $2, attempts = attempts + 1, last_status = $3, last_error = $4,
+       delivered_at = CASE WHEN $2 = 'delivered' THEN now() ELSE delivered_at END, updated_at = now()
+     WHERE id = $1`,
+    [id, outcome.status, outcome.httpStatus ?? null, outcome.error ?? null],
+  );
+}
+
+/** A channel's delivery log for a tenant, newest first; optionally one event's or one status only. */
+export async function listChannelDeliveries(
+  q: Queryable,
+  tenantId: string,
+  channel: ChannelDeliveryRow['channel'],
+  filter: { eventId?: string; status?: ChannelDeliveryRow['status']; limit: number },
+): Promise<(ChannelDeliveryRow & { type: string })[]> {
+  return q.query(
+    `SELECT d.*, ev.type FROM channel_deliveries d JOIN outbox_events ev ON ev.id = d.event_id
+     WHERE d.tenant_id = $1 AND d.channel = $2 AND ($3::uuid IS NULL OR d.event_id = $3) AND ($4::text IS NULL OR d.status = $4)
+     ORDER BY d.created_at DESC LIMIT $5`,
+    [tenantId, channel, filter.eventId ?? null, filter.status ?? null, filter.limit],
   );
 }

@@ -66,19 +66,42 @@ export const webhookRoutes = (db: Db): FastifyPluginAsync => async (fastify) => 
       const tenantId = tenantOf(request);
       if (!(await repo.findEndpoint(db, tenantId, request.params.id))) throw notFound('webhook');
       const rows = await repo.listDeliveries(db, tenantId, request.params.id, request.query.limit);
-      return {
-        items: rows.map((d) => ({
-          id: d.id,
-          eventId: d.event_id,
-          type: d.type,
-          status: d.status,
-          attempts: d.attempts,
-          lastStatus: d.last_status,
-          lastError: d.last_error,
-          deliveredAt: d.delivered_at ? new Date(d.delivered_at).toISOString() : null,
-          createdAt: new Date(d.created_at).toISOString(),
-        })),
-      };
+      return { items: rows.map(deliveryView) };
+    },
+  });
+
+  app.get('/v1/wecom/deliveries', {
+    onRequest: admin,
+    schema: {
+      tags: ['webhooks'],
+      summary: 'WeCom group-robot delivery log, newest first (a robot that keeps failing shows its errcode here)',
+      querystring: z
+        .object({
+          eventId: z.uuid({ message: 'eventId must be an event id (UUID)' }).optional(),
+          status: z.enum(['pending', 'delivered', 'failed']).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+        })
+        .strict(),
+    },
+    handler: async (request) => {
+      const tenantId = tenantOf(request);
+      const { eventId } = request.query;
+      if (eventId && !(await repo.findEvent(db, eventId, tenantId))) throw notFound('event');
+      return { items: (await repo.listChannelDeliveries(db, tenantId, 'wecom', request.query)).map(deliveryView) };
     },
   });
 };
+
+type LoggedDelivery = Pick<repo.DeliveryRow, 'id' | 'event_id' | 'status' | 'attempts' | 'last_status' | 'last_error' | 'delivered_at' | 'created_at'> & { type: string };
+
+const deliveryView = (d: LoggedDelivery) => ({
+  id: d.id,
+  eventId: d.event_id,
+  type: d.type,
+  status: d.status,
+  attempts: d.attempts,
+  lastStatus: d.last_status,
+  lastError: d.last_error,
+  deliveredAt: d.delivered_at ? new Date(d.delivered_at).toISOString() : null,
+  createdAt: new Date(d.created_at).toISOString(),
+});

@@ -1,4 +1,9 @@
-import { chromium, type Browser } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 /** Debian's chromium (scripts/install-system-deps.sh); CHROMIUM_PATH overrides it. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -21,4 +26,71 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * A real headless Chromium whose tabs really go hidden and visible again (Page Visibility API).
+ * `launchBrowser()` cannot do that: Playwright turns on focus emulation for the pages it opens,
+ * which keeps every page "visible". Here Chromium is started by hand and joined over CDP with
+ * `noDefaults`, so pages in its default context are left alone: bringing another tab to the front
+ * hides a page, bringing it back shows it, as for a person switching tabs.
+ */
+export async function launchTabbedBrowser(): Promise<{ browser: Browser; context: BrowserContext; close(): Promise<void> }> {
+  const profile = await mkdtemp(join(tmpdir(), 'dealsense-chromium-'));
+  const proc = spawn(
+    CHROMIUM_PATH,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--no-default-browser-check',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--remote-debugging-port=0',
+      `--user-data-dir=${profile}`,
+      'about:blank',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = once(proc, 'exit');
+      proc.kill('SIGKILL');
+      await exited;
+    }
+    await rm(profile, { recursive: true, force: true });
+  };
+  try {
+    const wsEndpoint = await new Promise<string>((resolve, reject) => {
+      let output = '';
+      const timer = setTimeout(() => reject(new Error(`chromium did not start:\n${output}`)), 30_000);
+      proc.stderr!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const m = /DevTools listening on (ws:\/\/\S+)/.exec(output);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`chromium exited (${code}):\n${output}`));
+      });
+    });
+    const browser = await chromium.connectOverCDP(wsEndpoint, { noDefaults: true, isLocal: true });
+    return {
+      browser,
+      context: browser.contexts()[0]!,
+      async close() {
+        await browser.close().catch(() => undefined);
+        await stop();
+      },
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
