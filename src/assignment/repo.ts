@@ -263,7 +263,7 @@ export async function closeLead(q: Queryable, tenantId: string, leadId: string):
 export interface AssignmentSnapshot {
   versions: { reps: number; rules: number; outcomes: number };
   rules: { version: number; rules: unknown } | null;
-  reps: { id: string; name: string; industries: string[]; skills: string[]; capacity: number; open_leads: number; active: boolean; last_assigned_ms: number | null }[];
+  reps: { id: string; name: string; industries: string[]; skills: string[]; capacity: number; open_leads: number; active: boolean; last_assigned_ms: number | null; wecom_webhook: string | null }[];
 }
 
 /** Version counters, the latest rule set and every rep, read in one statement (one snapshot). */
@@ -272,16 +272,16 @@ export async function assignmentSnapshot(q: Queryable, tenantId: string): Promis
     `SELECT json_build_array(
        (SELECT json_build_array(reps, rules, outcomes) FROM assignment_versions WHERE tenant_id = $1),
        (SELECT json_build_object('version', version, 'rules', rules) FROM assignment_rule_sets WHERE tenant_id = $1 ORDER BY version DESC LIMIT 1),
-       (SELECT coalesce(json_agg(json_build_array(id, name, industries, skills, capacity, open_leads, active, extract(epoch FROM last_assigned_at) * 1000) ORDER BY id), '[]')
+       (SELECT coalesce(json_agg(json_build_array(id, name, industries, skills, capacity, open_leads, active, extract(epoch FROM last_assigned_at) * 1000, wecom_webhook) ORDER BY id), '[]')
           FROM reps WHERE tenant_id = $1)
      )::text AS j`,
     [tenantId],
   );
-  const [v, rules, reps] = JSON.parse(rows[0]!.j) as [[number, number, number] | null, { version: number; rules: unknown } | null, [string, string, string[], string[], number, number, boolean, number | null][]];
+  const [v, rules, reps] = JSON.parse(rows[0]!.j) as [[number, number, number] | null, { version: number; rules: unknown } | null, [string, string, string[], string[], number, number, boolean, number | null, string | null][]];
   return {
     versions: { reps: v?.[0] ?? 0, rules: v?.[1] ?? 0, outcomes: v?.[2] ?? 0 },
     rules,
-    reps: reps.map((r) => ({ id: r[0], name: r[1], industries: r[2], skills: r[3], capacity: r[4], open_leads: r[5], active: r[6], last_assigned_ms: r[7] })),
+    reps: reps.map((r) => ({ id: r[0], name: r[1], industries: r[2], skills: r[3], capacity: r[4], open_leads: r[5], active: r[6], last_assigned_ms: r[7], wecom_webhook: r[8] })),
   };
 }
 
@@ -303,7 +303,7 @@ export interface AssignItem {
   lead: NewLeadRow;
   slaDeadline: Date;
   log: Pick<LogRow, 'rule_version' | 'score' | 'industry_match' | 'breakdown' | 'reasons' | 'candidates' | 'actor'>;
-  event: { dedupeKey: string; payload: Record<string, unknown> };
+  event: { dedupeKey: string; payload: Record<string, unknown>; wecom?: { webhookUrl: string; markdown: string } };
 }
 
 /** One lead of a batch for `assignMany` that goes to the pool (no eligible rep, or a source not assigned automatically). */
@@ -363,7 +363,7 @@ export async function assignMany(
     region: a.lead.region, intent_score: a.lead.intent_score, concerns: a.lead.concerns, company: a.lead.company, contact_name: a.lead.contact_name,
     sla_deadline: a.slaDeadline.toISOString(), log_id: randomUUID(), rule_version: a.log.rule_version, score: a.log.score, industry_match: a.log.industry_match,
     breakdown: a.log.breakdown, reasons: a.log.reasons, candidates: a.log.candidates, actor: a.log.actor,
-    event_id: randomUUID(), dedupe_key: a.event.dedupeKey, payload: a.event.payload,
+    event_id: randomUUID(), dedupe_key: a.event.dedupeKey, payload: a.event.payload, wecom: a.event.wecom ?? null,
   }));
   const rows = await q.query<{ j: string }>(
     `WITH ${CURRENT_VERSIONS},
@@ -371,14 +371,14 @@ export async function assignMany(
        SELECT * FROM jsonb_to_recordset($4::jsonb) AS x(
          ord int, rep_id text, id text, source text, industry text, budget_band text, tech_need text, region text, intent_score float8,
          concerns text[], company text, contact_name text, sla_deadline timestamptz, log_id uuid, rule_version int, score float8,
-         industry_match float8, breakdown jsonb, reasons text[], candidates jsonb, actor text, event_id uuid, dedupe_key text, payload jsonb)
+         industry_match float8, breakdown jsonb, reasons text[], candidates jsonb, actor text, event_id uuid, dedupe_key text, payload jsonb, wecom jsonb)
      ),
      want AS (SELECT rep_id, count(*)::int AS k FROM x GROUP BY rep_id),
      slot AS (
        UPDATE reps r SET open_leads = r.open_leads + want.k, last_assigned_at = clock_timestamp()
        FROM want, cur
        WHERE r.tenant_id = $1 AND r.id = want.rep_id AND r.active AND r.open_leads + want.k <= r.capacity AND cur.reps = $2 AND cur.rules = $3
-       RETURNING r.id, r.open_leads, r.capacity, r.active, r.last_assigned_at, r.wecom_webhook
+       RETURNING r.id, r.open_leads, r.capacity, r.active, r.last_assigned_at
      ),
      lead AS (
        INSERT INTO leads (${LEAD_COLUMNS}, status, rep_id, assigned_at, sla_deadline, sla_state, sla_round)
@@ -396,9 +396,9 @@ export async function assignMany(
        SELECT EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.tenant_id = $1 AND e.active AND 'lead.assigned' = ANY(e.events)) AS any
      ),
      ev AS (
-       INSERT INTO outbox_events (id, tenant_id, type, dedupe_key, payload, dispatched_at)
-       SELECT x.event_id, $1, 'lead.assigned', x.dedupe_key, x.payload,
-         CASE WHEN subscribed.any OR slot.wecom_webhook IS NOT NULL THEN NULL ELSE now() END
+       INSERT INTO outbox_events (id, tenant_id, type, dedupe_key, payload, wecom, dispatched_at)
+       SELECT x.event_id, $1, 'lead.assigned', x.dedupe_key, x.payload, x.wecom,
+         CASE WHEN subscribed.any OR x.wecom IS NOT NULL THEN NULL ELSE now() END
        FROM x JOIN lead ON lead.id = x.id JOIN slot ON slot.id = x.rep_id CROSS JOIN subscribed
        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
        RETURNING id, dispatched_at IS NULL AS deliver
@@ -430,7 +430,7 @@ export async function assignMany(
      )::text AS j FROM cur`,
     [tenantId, versions.reps, versions.rules, JSON.stringify(input), JSON.stringify(poolInput)],
     // Planning this statement costs more PostgreSQL CPU than running it for a few leads.
-    { name: 'assignment.assign_many.v2' },
+    { name: 'assignment.assign_many.v3' },
   );
   type RepTuple = [string, number, number, boolean, number | null];
   const [reps, rules, outcomes, taken, untaken, toDeliver, pooled] = JSON.parse(rows[0]!.j) as [number, number, number, RepTuple[], RepTuple[], string[], number];

@@ -127,7 +127,7 @@ export async function assignLead(deps: AssignmentDeps, tenantId: string, lead: N
         res = await assignInBatch(db, tenantId, versions, {
           repId: c.repId, lead: newLeadRow(tenantId, lead), slaDeadline: deadline,
           log: { rule_version: version, score: c.score, industry_match: c.breakdown.industry.value, breakdown: c.breakdown, reasons: c.reasons, candidates: decision.candidates, actor },
-          event: briefEventFor(lead, c.repId, 1, c.reasons),
+          event: briefEventFor(lead, state.byId.get(c.repId) ?? { id: c.repId, wecomWebhook: null }, 1, c.reasons),
         });
       } catch (err) {
         release(db, tenantId, c.repId);
@@ -215,8 +215,12 @@ async function replay(db: Db, tenantId: string, leadId: string): Promise<AssignR
   };
 }
 
-/** The rep's brief (webhook `lead.assigned`): its outbox key and payload. */
-function briefEventFor(lead: LeadInput & { id: string; company?: string; contactName?: string }, repId: string, round: number, reasons: string[]) {
+type BriefLead = LeadInput & { id: string; company?: string; contactName?: string };
+type BriefRep = { id: string; name?: string; wecomWebhook: string | null };
+
+/** The rep's brief: its outbox key, the CRM payload (webhook `lead.assigned`) and, when the rep has a WeCom robot, its message. */
+function briefEventFor(lead: BriefLead, rep: BriefRep, round: number, reasons: string[]) {
+  const repId = rep.id;
   return {
     dedupeKey: `lead.assigned:${lead.id}:${round}:${repId}`,
     payload: {
@@ -230,12 +234,17 @@ function briefEventFor(lead: LeadInput & { id: string; company?: string; contact
       why: reasons,
       opener: opener(lead),
     },
+    ...(rep.wecomWebhook
+      ? { wecom: { webhookUrl: rep.wecomWebhook, markdown: leadBriefMarkdown({ lead, repName: rep.name ?? repId, reasons, opener: opener(lead) }) } }
+      : {}),
   };
 }
 
 /** The rep's brief, through the outbox, inside the caller's transaction. */
-async function briefEvent(q: Queryable, tenantId: string, lead: LeadInput & { id: string; company?: string; contactName?: string }, repId: string, round: number, reasons: string[]) {
-  return recordEvent(q, { tenantId, type: 'lead.assigned', ...briefEventFor(lead, repId, round, reasons) });
+async function briefEvent(q: Queryable, tenantId: string, lead: BriefLead, repId: string, round: number, reasons: string[]) {
+  const rep = await repo.findRep(q, tenantId, repId);
+  const contact = { id: repId, name: rep?.name, wecomWebhook: rep?.wecom_webhook ?? null };
+  return recordEvent(q, { tenantId, type: 'lead.assigned', ...briefEventFor(lead, contact, round, reasons) });
 }
 
 /** A first sentence for the rep, from what is known about the lead. */

@@ -34,6 +34,8 @@ export interface Versions {
 /** A rep as scoring sees it (`openLeads` = the load the database last reported + this process's reservations). */
 export interface CachedRep extends RepProfile {
   dbOpen: number;
+  /** The rep's WeCom group robot: the brief goes there too. */
+  wecomWebhook: string | null;
 }
 
 export interface TenantState {
@@ -130,7 +132,7 @@ async function load(db: Db, tenantId: string, previous: TenantState | undefined)
     const before = previous?.byId.get(r.id);
     return {
       id: r.id, name: r.name, industries: r.industries, skills: r.skills, capacity: r.capacity, active: r.active,
-      dbOpen: r.open_leads, openLeads: r.open_leads + (reserved.get(r.id) ?? 0),
+      dbOpen: r.open_leads, openLeads: r.open_leads + (reserved.get(r.id) ?? 0), wecomWebhook: r.wecom_webhook,
       lastAssignedAt: r.last_assigned_ms === null ? null : new Date(r.last_assigned_ms),
       closeRate: before?.closeRate ?? NO_RATE,
     };
