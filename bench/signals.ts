@@ -171,14 +171,19 @@ async function plant(port: number, db: pg.Pool, leadId: string): Promise<number>
   }
 }
 
-/** Waits until the worker has nothing waiting, delayed or running in the signals queue. */
+/** Rule-evaluation jobs not yet done: waiting, running, or delayed to their slot (the periodic intent and decay jobs are not backlog). */
+async function backlog(redis: Redis, prefix: string): Promise<number> {
+  const delayed = (await redis.zrange(`${prefix}:signals:delayed`, '0', '-1')).filter((id) => id.startsWith('eval.')).length;
+  return (await redis.llen(`${prefix}:signals:wait`)) + (await redis.llen(`${prefix}:signals:active`)) + delayed;
+}
+
+/** Waits until the worker has no rule evaluation left to do. */
 async function drained(prefix: string, timeoutMs = 120_000): Promise<void> {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
   try {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      const n = (await redis.llen(`${prefix}:signals:wait`)) + (await redis.zcard(`${prefix}:signals:delayed`)) + (await redis.llen(`${prefix}:signals:active`));
-      if (n === 0) return;
+      if ((await backlog(redis, prefix)) === 0) return;
       await sleep(200);
     }
   } finally {
@@ -270,7 +275,7 @@ async function main(): Promise<number> {
 
     // The worker's backlog right after the load: evaluation jobs still waiting.
     const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
-    const waiting = (await redis.llen(`${QUEUE_PREFIX}:signals:wait`)) + (await redis.zcard(`${QUEUE_PREFIX}:signals:delayed`));
+    const waiting = await backlog(redis, QUEUE_PREFIX);
     redis.disconnect();
     const tDrain = performance.now();
     await drained(QUEUE_PREFIX);
@@ -304,7 +309,7 @@ async function main(): Promise<number> {
         ['latency max', `${atRate.max} ms`, `${real.max} ms`, `${ceiling.max} ms`],
       ]),
     );
-    log(`\nload 1: events stored ${stored.toLocaleString('en')} (answered 2xx: ${((atRate.requests - atRate.non2xx) * BATCH).toLocaleString('en')}); signal jobs waiting at the end: ${waiting} (worker done ${f1(drainMs / 1000)} s later)`);
+    log(`\nload 1: events stored ${stored.toLocaleString('en')} (answered 2xx: ${((atRate.requests - atRate.non2xx) * BATCH).toLocaleString('en')}); rule evaluations not yet done at the end: ${waiting} (worker done ${f1(drainMs / 1000)} s later)`);
     log(`trigger → push row (send of the planted batch until its push row exists): ${triggerMs.map((ms) => `${Number.isFinite(ms) ? f1(ms) : 'none after 120 s'} ms`).join(', ')}`);
     log(`machine load average (1 min) at the end: ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores (other work on the machine shares them)`);
     const worst = Math.max(...triggerMs);
