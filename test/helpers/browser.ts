@@ -53,15 +53,21 @@ export async function launchTabbedBrowser(): Promise<{ browser: Browser; context
       `--user-data-dir=${profile}`,
       'about:blank',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // Its own process group, so stopping it takes the renderer and helper processes too.
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   const stop = async () => {
     if (proc.exitCode === null && proc.signalCode === null) {
       const exited = once(proc, 'exit');
-      proc.kill('SIGKILL');
+      try {
+        process.kill(-proc.pid!, 'SIGKILL');
+      } catch {
+        proc.kill('SIGKILL');
+      }
       await exited;
     }
-    await rm(profile, { recursive: true, force: true });
+    // A helper process can still be flushing into the profile for a moment: retry on ENOTEMPTY.
+    await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   try {
     const wsEndpoint = await new Promise<string>((resolve, reject) => {
