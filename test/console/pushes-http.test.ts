@@ -1,7 +1,9 @@
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safeHref } from '../../src/console/pushes.js';
 import { createTestApp, waitFor, type TestApp } from '../helpers/app.js';
 import { expectError } from '../helpers/errors.js';
+import { startReceiver } from '../helpers/receiver.js';
 import { dwellRule, reading, signalsTenant } from '../signals/helpers.js';
 import { HOSTILE, signIn } from './fixtures.js';
 
@@ -102,6 +104,38 @@ describe('GET /console/pushes', () => {
     expect(row.body.trim().startsWith('<section class="card push-row')).toBe(true);
     expect(row.body).not.toContain('<script>window.__xss');
     expect(row.body).toContain(`华东汽配${escaped}`);
+  });
+
+  it('shows the channels a push went out on, with their delivery state (WeCom robot, CRM webhook)', async () => {
+    const hooks = await startReceiver();
+    // A WeCom group robot answers errcode 0 when it took the message.
+    const robot = Fastify({ logger: false });
+    const robotGot: unknown[] = [];
+    robot.post('/cgi-bin/webhook/send', async (request) => {
+      robotGot.push(request.body);
+      return { errcode: 0, errmsg: 'ok' };
+    });
+    const robotUrl = `${await robot.listen({ port: 0, host: '127.0.0.1' })}/cgi-bin/webhook/send?key=test`;
+    try {
+      const tenant = await signalsTenant(t, 'pushui-channels');
+      await tenant.ok('PUT', '/v1/reps/r-c', { name: '陈静', capacity: 10, wecomWebhook: robotUrl });
+      await tenant.ok('POST', '/v1/leads', { id: 'LC', source: 'website_form', industry: 'manufacturing/automotive', repId: 'r-c' });
+      await tenant.ok('POST', '/v1/content', { title: 'Checklist', url: 'https://www.example.com/c', language: 'en', tags: ['security'] }, 201);
+      await tenant.ok('POST', '/v1/webhooks', { url: hooks.url, events: ['push.created'] }, 201);
+      await tenant.ok('POST', '/v1/signals/rules', dwellRule(), 201);
+      await tenant.ok('POST', '/v1/signals/events', { events: reading(15, { leadId: 'LC', visitorId: 'vc' }) }, 202);
+      const s = await signIn(t, tenant.key);
+      const page = await waitFor(async () => {
+        const res = await get('/console/pushes', { cookie: s.cookie, 'accept-language': 'en' });
+        return res.body.includes('webhook 1/1 delivered') && res.body.includes('WeCom (delivered)') && res.body;
+      }, 20_000, 'both channels delivered');
+      expect(page).toContain('<span class="ch ch-delivered">WeCom (delivered)</span>');
+      expect(robotGot).toHaveLength(1);
+      expect(hooks.received.filter((r) => r.headers['x-dealsense-event'] === 'push.created')).toHaveLength(1);
+    } finally {
+      await robot.close();
+      await hooks.close();
+    }
   });
 
   it('links only http(s) URLs, even when a stored push carries another scheme', async () => {
