@@ -115,5 +115,11 @@ describe('the pushes page in a real Chromium', () => {
     // No CSP violation (EventSource and the row fetch are same-origin) and no script error.
     expect(manager.problems).toEqual([]);
     expect(rep2.problems).toEqual([]);
+
+    // The session ends (signed out elsewhere): the stream's reconnect is refused (401) and the page says so.
+    await t.runtime.db.query('DELETE FROM console_sessions');
+    closeAllStreams();
+    await manager.page.waitForSelector('#push-live[data-state="closed"]', { timeout: 20_000 });
+    expect(await manager.page.locator('#push-live').innerText()).toContain('请刷新页面');
   });
 });

@@ -170,6 +170,7 @@ export const en = {
   'pushes.live.connecting': 'Connecting to the live stream…',
   'pushes.live.on': 'Live: new pushes appear here without reloading.',
   'pushes.live.reconnecting': 'Connection lost; reconnecting (nothing will be missed)…',
+  'pushes.live.closed': 'The live stream stopped (signed out or the session expired): reload the page.',
 } as const;
 
 export type MessageKey = keyof typeof en;

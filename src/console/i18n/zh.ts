@@ -172,4 +172,5 @@ export const zh: Record<MessageKey, string> = {
   'pushes.live.connecting': '正在连接实时推送…',
   'pushes.live.on': '实时：新的推送会自动出现，无需刷新。',
   'pushes.live.reconnecting': '连接中断，正在重连（不会漏掉推送）…',
+  'pushes.live.closed': '实时推送已停止（已退出或会话过期）：请刷新页面。',
 };

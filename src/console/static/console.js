@@ -151,7 +151,8 @@ function initPushes() {
   // Rows are fetched one after another, so they land in the order the stream sent them.
   let chain = Promise.resolve();
   source.addEventListener('open', () => setLive('open'));
-  source.addEventListener('error', () => setLive(source.readyState === EventSource.CLOSED ? 'connecting' : 'reconnecting'));
+  // CLOSED: the stream refused us (the session ended, say); the browser will not retry by itself.
+  source.addEventListener('error', () => setLive(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting'));
   source.addEventListener('push', (ev) => {
     let push;
     try {
