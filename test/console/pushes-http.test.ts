@@ -1,6 +1,7 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safeHref } from '../../src/console/pushes.js';
+import { releasePush } from '../../src/signals/pushes.js';
 import { createTestApp, waitFor, type TestApp } from '../helpers/app.js';
 import { expectError } from '../helpers/errors.js';
 import { startReceiver } from '../helpers/receiver.js';
@@ -136,6 +137,33 @@ describe('GET /console/pushes', () => {
       await robot.close();
       await hooks.close();
     }
+  });
+
+  it('shows a push held by quiet hours as held, and as sent once released (the live list replaces the row by id)', async () => {
+    const tenant = await signalsTenant(t, 'pushui-quiet');
+    await tenant.ok('PUT', '/v1/reps/r-q', { name: 'Q', capacity: 10 });
+    await tenant.ok('POST', '/v1/leads', { id: 'LQ', source: 'website_form', industry: 'manufacturing/automotive', repId: 'r-q' });
+    await tenant.ok('POST', '/v1/content', { title: 'Checklist', url: 'https://www.example.com/c', language: 'en', tags: ['security'] }, 201);
+    await tenant.ok('POST', '/v1/signals/rules', dwellRule(), 201);
+    const local = (ms: number) => new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(ms));
+    await tenant.ok('PUT', '/v1/signals/settings', { timezone: 'UTC', quietHours: { start: local(Date.now() - 3_600_000), end: local(Date.now() + 2 * 3_600_000) } });
+    await tenant.ok('POST', '/v1/signals/events', { events: reading(15, { leadId: 'LQ', visitorId: 'vq' }) }, 202);
+    const [row] = await waitFor(async () => (await pushesOf('pushui-quiet')).length === 1 && pushesOf('pushui-quiet'), 20_000, 'push');
+    const s = await signIn(t, tenant.key);
+    const held = await get(`/console/pushes/${row!.id}/row`, { cookie: s.cookie, 'accept-language': 'en' });
+    expect(held.body).toContain('card push-row scheduled');
+    expect(held.body).toContain('held (quiet hours)');
+    expect(held.body).toContain('Waits for quiet hours to end');
+    expect(held.body).not.toContain('<span class="ch">console</span>');
+    const page = await get('/console/pushes', { cookie: s.cookie });
+    // A held push has no stream number yet: the stream starts from 0 and will bring it when released.
+    expect(JSON.parse(/id="push-stream">([^<]*)</.exec(page.body)![1]!).cursor).toBe(0);
+    await t.runtime.db.query("UPDATE pushes SET deliver_at = now() - interval '1 second' WHERE id = $1", [row!.id]);
+    await releasePush(t.runtime, 'pushui-quiet', row!.id);
+    const sent = await get(`/console/pushes/${row!.id}/row`, { cookie: s.cookie, 'accept-language': 'en' });
+    expect(sent.body).toContain('<section class="card push-row" id="p-');
+    expect(sent.body).toContain('<span class="ch">console</span>');
+    expect(sent.body).toMatch(/data-seq="\d+"/);
   });
 
   it('links only http(s) URLs, even when a stored push carries another scheme', async () => {
