@@ -10,6 +10,7 @@ import type { RecordingDeps } from '../recordings/service.js';
 import { isLang, LANG_COOKIE } from './i18n/index.js';
 import { callPage, pickMonth, repPage, reviewPage, ruleLabel, teamPage } from './pages.js';
 import { formatters } from './format.js';
+import { dwellLabel, pushesPage, pushRow, shortTime } from './pushes.js';
 import { CONSOLE_CSP, pageContext, sendPage, type PageContext } from './render.js';
 
 export type ConsoleDeps = RecordingDeps;
@@ -167,6 +168,20 @@ export const consoleRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (a
     const q = request.query as Record<string, unknown>;
     const data = await teamPage(app, request, db, request.auth!, q.team, pickMonth(q.month));
     return sendPage(reply, ctx, 'team', { ...data, ...formatters(ctx.t) });
+  });
+
+  // Pushes: the list, and one row of it as an HTML fragment for the page's live list (the SSE
+  // event says which push; the row is rendered here, by the same escaping template).
+  app.get('/pushes', { onRequest: requirePage }, async (request, reply) => {
+    const ctx = page(request);
+    const data = await pushesPage(app, request, db, request.auth!, (request.query as Record<string, unknown>).repId);
+    return sendPage(reply, ctx, 'pushes', { ...data, dwell: dwellLabel(ctx.t), shortTime });
+  });
+
+  app.get('/pushes/:id/row', { onRequest: requirePage }, async (request, reply) => {
+    const ctx = page(request);
+    const row = await pushRow(app, request, db, request.auth!, (request.params as { id: string }).id);
+    return sendPage(reply, ctx, '_push', { row, dwell: dwellLabel(ctx.t), shortTime });
   });
 
   app.get('/maps', { onRequest: requirePage }, async (request, reply) => {

@@ -16,6 +16,14 @@ import { openPushStream } from './stream.js';
 
 const uuidParam = z.object({ id: z.uuid('must be an id (uuid)') });
 
+/** A rep-bound key sees only its own rep's pushes: no repId means its own, another rep's answers 403. */
+function ownRepFilter(request: FastifyRequest, repId: string | undefined): string | undefined {
+  const own = request.auth?.repId;
+  if (!own) return repId;
+  if (repId !== undefined && repId !== own) throw new AppError(403, 'forbidden', "query.repId: a rep's key sees only that rep's own pushes");
+  return own;
+}
+
 const originSchema = z
   .string()
   .max(300)
@@ -243,7 +251,7 @@ export const signalRoutes = (deps: SignalsDeps): FastifyPluginAsync => async (fa
         })
         .strict(),
     },
-    handler: async (request) => ({ items: (await repo.listPushes(db, tenantOf(request), request.query)).map(pushView) }),
+    handler: async (request) => ({ items: (await repo.listPushes(db, tenantOf(request), { ...request.query, repId: ownRepFilter(request, request.query.repId) })).map(pushView) }),
   });
 
   app.get('/v1/pushes/stream', {
@@ -254,13 +262,14 @@ export const signalRoutes = (deps: SignalsDeps): FastifyPluginAsync => async (fa
       querystring: z.object({ repId: leadIdSchema.optional(), lastEventId: z.string().max(30).optional() }).strict(),
     },
     handler: async (request, reply) => {
+      const repId = ownRepFilter(request, request.query.repId);
       const raw = request.headers['last-event-id'] ?? request.query.lastEventId;
       let after: number | undefined;
       if (raw !== undefined && raw !== '') {
         after = Number(raw);
         if (!Number.isSafeInteger(after) || after < 0) throw new AppError(400, 'validation_error', 'headers.last-event-id: must be a non-negative integer (the id of the last event received)');
       }
-      await openPushStream(deps, request, reply, { tenantId: tenantOf(request), repId: request.query.repId, after });
+      await openPushStream(deps, request, reply, { tenantId: tenantOf(request), repId, after });
     },
   });
 
@@ -269,7 +278,8 @@ export const signalRoutes = (deps: SignalsDeps): FastifyPluginAsync => async (fa
     schema: { tags: ['signals'], summary: 'One push', params: uuidParam },
     handler: async (request) => {
       const row = await repo.findPush(db, tenantOf(request), request.params.id);
-      if (!row) throw notFound('push');
+      // Another rep's push is "not there" for a rep-bound key, as another tenant's is.
+      if (!row || (request.auth?.repId && row.rep_id !== request.auth.repId)) throw notFound('push');
       return pushView(row);
     },
   });

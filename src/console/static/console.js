@@ -1,6 +1,6 @@
 // The console's only script (CSP allows no inline script). Each page opts in through markup:
 // [data-seek] seeks the call player, form.review posts a review, #funnel-data draws the funnel,
-// form#map-form builds a decision map. No framework, no build step.
+// form#map-form builds a decision map, #push-list follows the pushes stream. No framework, no build step.
 'use strict';
 
 const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
@@ -128,9 +128,61 @@ function initMapForm() {
   });
 }
 
+/**
+ * The pushes page: an EventSource on /v1/pushes/stream (same origin, so the session cookie signs
+ * it). It starts after the newest push the server rendered (`lastEventId`), and on a drop the
+ * browser reconnects by itself sending Last-Event-ID, which the stream resumes after: no gap.
+ * Each event names a push; its row comes from the server, rendered by the page's own escaping
+ * template, and replaces an older copy (a push held by quiet hours becomes delivered).
+ */
+function initPushes() {
+  const list = document.getElementById('push-list');
+  const cfg = readJson('push-stream');
+  if (!list || !cfg || typeof EventSource === 'undefined') return;
+  const live = document.getElementById('push-live');
+  const setLive = (state) => {
+    if (!live) return;
+    live.dataset.state = state;
+    live.textContent = cfg.messages[state === 'open' ? 'live' : state] ?? '';
+  };
+  const url = new URL(cfg.url, window.location.origin);
+  if (cfg.cursor) url.searchParams.set('lastEventId', String(cfg.cursor));
+  const source = new EventSource(url.pathname + url.search);
+  // Rows are fetched one after another, so they land in the order the stream sent them.
+  let chain = Promise.resolve();
+  source.addEventListener('open', () => setLive('open'));
+  // CLOSED: the stream refused us (the session ended, say); the browser will not retry by itself.
+  source.addEventListener('error', () => setLive(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting'));
+  source.addEventListener('push', (ev) => {
+    let push;
+    try {
+      push = JSON.parse(ev.data);
+    } catch {
+      return;
+    }
+    if (!push || typeof push.id !== 'string') return;
+    chain = chain.then(async () => {
+      const res = await fetch(`/console/pushes/${encodeURIComponent(push.id)}/row`, { credentials: 'same-origin' });
+      if (!res.ok) return;
+      const template = document.createElement('template');
+      template.innerHTML = (await res.text()).trim();
+      const row = template.content.firstElementChild;
+      if (!row) return;
+      document.getElementById(`p-${push.id}`)?.remove();
+      row.classList.add('fresh');
+      list.prepend(row);
+      document.getElementById('push-empty')?.setAttribute('hidden', '');
+      const count = document.getElementById('push-count');
+      if (count) count.textContent = cfg.messages.count.replace('{n}', String(list.querySelectorAll('.push-row').length));
+    }).catch(() => undefined);
+  });
+  window.addEventListener('pagehide', () => source.close());
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   initPlayer();
   initReview();
   initFunnel();
   initMapForm();
+  initPushes();
 });
