@@ -38,7 +38,7 @@ export async function buildApp(runtime: Runtime, logger: FastifyServerOptions['l
     trustProxy: false,
     // Ids in paths may be up to 200 characters (lead ids); Fastify's default of 100 would answer a
     // longer one with its own 414 instead of the API's validation error.
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
