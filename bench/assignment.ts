@@ -20,12 +20,11 @@ import { Agent, createServer as createHttpServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { BENCH_RULES, leadBody, makeReps, seedHistory } from './assignment-data.js';
 import { cpuAccount, profileAssignment, summarizeCpuProfile } from './assignment-profile.js';
 import { freePort, REPO_ROOT, startServer, stopServer, waitForHealth, type Server } from './server-process.js';
-import { table } from './util.js';
+import { dropRedisPrefix, table } from './util.js';
 import { seededRandom } from '../src/platform/random.js';
 
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -206,22 +205,6 @@ async function runLoad(ports: number[], clients: number, seconds: number): Promi
 
 // ---- cleanup ----
 
-async function dropRedisPrefix(url: string, prefix: string): Promise<number> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: true });
-  let n = 0;
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) n += await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return n;
-}
 
 /** The commit the server runs, and whether src/ has uncommitted changes. */
 function sourceVersion(): string {

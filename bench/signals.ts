@@ -21,7 +21,7 @@ import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort, REPO_ROOT, startServer, stopServer, waitForHealth, type Server } from './server-process.js';
-import { table } from './util.js';
+import { dropRedisPrefix, table } from './util.js';
 import { seededRandom } from '../src/platform/random.js';
 
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -191,22 +191,6 @@ async function drained(prefix: string, timeoutMs = 120_000): Promise<void> {
   }
 }
 
-async function dropRedisPrefix(prefix: string): Promise<number> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
-  let n = 0;
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) n += await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return n;
-}
 
 // ---- main ----
 
@@ -324,7 +308,7 @@ async function main(): Promise<number> {
     if (bare) await stopServer(bare, 5_000);
     await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch((err: Error) => log(`drop schema failed: ${err.message}`));
     await admin.end();
-    const keys = await dropRedisPrefix(QUEUE_PREFIX).catch(() => 0);
+    const keys = await dropRedisPrefix(REDIS_URL, QUEUE_PREFIX).catch(() => 0);
     rmSync(dataDir, { recursive: true, force: true });
     log(`\ncleaned up: schema ${SCHEMA} dropped, ${keys} Redis keys under ${QUEUE_PREFIX} deleted`);
   }

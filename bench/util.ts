@@ -1,4 +1,6 @@
-// Small helpers shared by the benchmark modules: statistics, units and a text table.
+// Small helpers shared by the benchmark modules: statistics, units, a text table, Redis clean-up.
+
+import { Redis } from 'ioredis';
 
 export const MB = 1024 * 1024;
 
@@ -40,3 +42,21 @@ export function table(rows: string[][]): string {
 }
 
 export const yesNo = (ok: boolean) => (ok ? 'yes' : 'NO');
+
+/** Deletes a bench run's BullMQ keys (everything under its queue prefix); returns how many. */
+export async function dropRedisPrefix(url: string, prefix: string): Promise<number> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: true });
+  let n = 0;
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) n += await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return n;
+}
