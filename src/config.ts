@@ -28,6 +28,8 @@ export const configSchema = z.object({
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   /** After an ingest, cached inquiry themes are recomputed this much later, so a burst of batches settles first. */
   THEMES_REFRESH_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  /** Worker threads theme clustering runs on (off the API's event loop); more lets several industries cluster at once. */
+  THEMES_WORKER_THREADS: z.coerce.number().int().min(1).max(32).default(1),
   ADMIN_API_KEY: optionalString,
   MAX_UPLOAD_MB: z.coerce.number().positive().default(500),
   MAX_DURATION_SEC: z.coerce.number().positive().default(4 * 3600),

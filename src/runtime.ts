@@ -12,6 +12,7 @@ import { deliverEvent } from './webhooks/delivery.js';
 import { analysisProcessors } from './analysis/processors.js';
 import { checkSla, rescheduleSla } from './assignment/service.js';
 import { inquiryJob, requeueInquiryJobs } from './inquiries/jobs.js';
+import { createThemePool, type ThemePool } from './inquiries/theme-pool.js';
 import { coachingProcessors } from './coaching/processors.js';
 import { scheduleTick } from './coaching/interventions.js';
 
@@ -21,6 +22,8 @@ export interface Runtime {
   queue: JobQueue;
   storage: Storage;
   log: FastifyBaseLogger;
+  /** Worker threads for theme clustering (started on first use). */
+  themePool: ThemePool;
   close(): Promise<void>;
 }
 
@@ -45,10 +48,13 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
   }
   const queue = createQueue({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, lockMs: config.JOB_LOCK_MS, logger: log });
   const storage = new Storage(config.DATA_DIR);
+  const themePool = createThemePool(config.THEMES_WORKER_THREADS);
   const runtime: Runtime = {
-    config, db, queue, storage, log,
+    config, db, queue, storage, log, themePool,
     async close() {
-      await queue.close();
+      // together: the queue waits for its running jobs, and stopping the pool ends a long clustering
+      // at once (that job fails and is queued again on the next start)
+      await Promise.all([queue.close(), themePool.close()]);
       await db.close();
     },
   };

@@ -10,14 +10,15 @@ import { AppError, notFound } from '../platform/errors.js';
 import type { JobQueue } from '../platform/queue.js';
 import { extractTerms, isMeaningful, truncateInquiry } from './keywords.js';
 import * as repo from './repo.js';
-import { clusterThemes } from './themes.js';
-import { themeVectors } from './theme-vectors.js';
+import type { ThemePool } from './theme-pool.js';
 
 export interface InquiryDeps {
   db: Db;
   queue: JobQueue;
   config: Config;
   log: FastifyBaseLogger;
+  /** Worker threads the clustering runs on, off the API's event loop. */
+  themePool: ThemePool;
 }
 
 export interface InquiryInput {
@@ -117,21 +118,22 @@ export function themeWindow(days: number, now = new Date()) {
 
 /**
  * Clusters the window's inquiries into labelled themes, with growth against the window before.
- * CPU-heavy (tens of seconds at MAX_CLUSTERED): called by jobs, never by a request (theme-cache.ts).
+ * CPU-heavy (tens of seconds at MAX_CLUSTERED): called by jobs, never by a request (theme-cache.ts),
+ * and the clustering itself runs on the theme pool's worker threads, so the event loop stays free.
  */
 export async function themes(
-  db: Db, tenantId: string, industry: string, days: number, now = new Date(), onProgress?: (percent: number) => Promise<void>,
+  deps: Pick<InquiryDeps, 'db' | 'themePool'>, tenantId: string, industry: string, days: number, now = new Date(),
+  onProgress?: (percent: number) => Promise<void>,
 ): Promise<{ themes: Theme[]; inquiries: number; texts: Map<string, repo.InquiryRow> }> {
   const { from, to, prevFrom } = themeWindow(days, now);
-  const all = await repo.inquiriesIn(db, tenantId, industry, prevFrom, to, MAX_CLUSTERED);
+  const all = await repo.inquiriesIn(deps.db, tenantId, industry, prevFrom, to, MAX_CLUSTERED);
   const current = all.filter((r) => new Date(r.asked_at) >= from);
   if (current.length === 0) return { themes: [], inquiries: 0, texts: new Map() };
   await onProgress?.(20);
   // Clustering both windows together puts old and new inquiries in the same themes, so growth is comparable.
   // The vectors the clustering eval scores as the default (eval/clustering.ts): the window's own TF-IDF, reduced by SVD.
-  const vectors = themeVectors(all.map((r) => r.text), { seed: 42 });
-  await onProgress?.(40);
-  const result = clusterThemes(all.map((r) => ({ id: r.id, text: r.text, terms: r.terms })), vectors, { seed: 42 });
+  const items = all.map((r) => ({ id: r.id, text: r.text, terms: r.terms }));
+  const result = await deps.themePool.clusterWindow(items, { seed: 42, onProgress });
   await onProgress?.(90);
   const currentIds = new Set(current.map((r) => r.id));
   const texts = new Map(all.map((r) => [r.id, r]));
@@ -199,7 +201,7 @@ export async function buildMap(deps: InquiryDeps, job: { tenantId: string; mapId
   if (!row || row.status === 'done') return;
   await repo.updateMap(deps.db, row.id, { status: 'running', progress: 5 });
   try {
-    const { themes: list, inquiries, texts } = await themes(deps.db, job.tenantId, row.industry, row.days);
+    const { themes: list, inquiries, texts } = await themes(deps, job.tenantId, row.industry, row.days);
     if (inquiries === 0) throw new AppError(422, 'no_inquiries', `no inquiries for industry ${row.industry} in the last ${row.days} days`);
     await repo.updateMap(deps.db, row.id, { progress: 50 });
     const taxonomy = await tenantTaxonomy(deps.db, job.tenantId);

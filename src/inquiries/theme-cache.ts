@@ -110,7 +110,7 @@ export async function computeThemeSet(deps: InquiryDeps, job: ThemesJob, isLastA
   }
   await repo.updateThemeSetProgress(deps.db, tenantId, industry, days, 'running', 5);
   try {
-    const result = await themes(deps.db, tenantId, industry, days, now, (p) => repo.updateThemeSetProgress(deps.db, tenantId, industry, days, 'running', p));
+    const result = await themes(deps, tenantId, industry, days, now, (p) => repo.updateThemeSetProgress(deps.db, tenantId, industry, days, 'running', p));
     const cached: CachedThemes = { inquiries: result.inquiries, themes: result.themes };
     await repo.storeThemeSet(deps.db, tenantId, industry, days, cached, stamp, windowTo);
   } catch (err) {

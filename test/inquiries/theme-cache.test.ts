@@ -111,7 +111,7 @@ describe('themes: a cached, job-computed result', () => {
   it('the day turning makes the result stale (the window moved)', async () => {
     const industry = 'industrial_automation/cache';
     await until(industry, fresh(17), 'fresh result');
-    const deps = { db: t.runtime.db, queue: t.runtime.queue, config: t.runtime.config, log: t.runtime.log };
+    const deps = { db: t.runtime.db, queue: t.runtime.queue, config: t.runtime.config, log: t.runtime.log, themePool: t.runtime.themePool };
     const tomorrow = new Date(Date.now() + DAY);
     const answer = await cachedThemes(deps, tenant, industry, 30, tomorrow);
     expect(answer.status).toBe('ready');
