@@ -195,13 +195,32 @@ export async function matchingContent(_db: Db, _tenantId: string, _theme: { labe
   return [];
 }
 
+/** Fresh cached themes of a window, if any (theme-cache.ts `freshThemeSet`; passed in because that module imports this one). */
+export type FreshThemes = (tenantId: string, industry: string, days: number, now: Date) => Promise<{ inquiries: number; themes: Theme[] } | undefined>;
+
+/**
+ * The themes a map is built on: the themes cache's result when it is fresh for this window (no
+ * clustering again), else a clustering of the window now. Comes with the texts of the members.
+ */
+async function themesForMap(deps: InquiryDeps, tenantId: string, industry: string, days: number, fresh?: FreshThemes) {
+  const now = new Date();
+  const cached = await fresh?.(tenantId, industry, days, now);
+  if (!cached) return themes(deps, tenantId, industry, days, now);
+  const { from, to } = themeWindow(days, now);
+  const rows = await repo.inquiriesIn(deps.db, tenantId, industry, from, to, MAX_CLUSTERED);
+  const texts = new Map(rows.map((r) => [r.id, r]));
+  // an inquiry deleted since the clustering would change the stamp; the filter only guards the lookups below
+  const list = cached.themes.map((t) => ({ ...t, memberIds: t.memberIds.filter((id) => texts.has(id)) }));
+  return { themes: list, inquiries: cached.inquiries, texts };
+}
+
 /** Job "maps": themes → the concerns behind them → the questions asked → what to prepare. */
-export async function buildMap(deps: InquiryDeps, job: { tenantId: string; mapId: string }): Promise<void> {
+export async function buildMap(deps: InquiryDeps, job: { tenantId: string; mapId: string }, fresh?: FreshThemes): Promise<void> {
   const row = await repo.findMap(deps.db, job.tenantId, job.mapId);
   if (!row || row.status === 'done') return;
   await repo.updateMap(deps.db, row.id, { status: 'running', progress: 5 });
   try {
-    const { themes: list, inquiries, texts } = await themes(deps, job.tenantId, row.industry, row.days);
+    const { themes: list, inquiries, texts } = await themesForMap(deps, job.tenantId, row.industry, row.days, fresh);
     if (inquiries === 0) throw new AppError(422, 'no_inquiries', `no inquiries for industry ${row.industry} in the last ${row.days} days`);
     await repo.updateMap(deps.db, row.id, { progress: 50 });
     const taxonomy = await tenantTaxonomy(deps.db, job.tenantId);
