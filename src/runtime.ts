@@ -66,6 +66,9 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
       sla: (job) => checkSla(runtime, job.data as { tenantId: string; leadId: string; round: number }),
       maps: (job) => inquiryJob(runtime, job),
       ...coachingProcessors(runtime),
+    }, {
+      // the clustering of a maps job runs on a pool thread, so the queue may run one job per thread
+      maps: config.THEMES_WORKER_THREADS,
     });
     // The embedded queue forgets its jobs on restart; with BullMQ this catches a crash between the
     // row insert and the enqueue (re-adding a job BullMQ still knows is a no-op).
