@@ -41,6 +41,19 @@ describe('theme pool: clustering on worker threads', () => {
     }
   });
 
+  it('with two threads, two windows cluster at once and each gets its own result', async () => {
+    const pool = createThemePool(2);
+    try {
+      const a = inquiryTexts(300).map((text, i) => ({ id: `a${i}`, text, terms: [] }));
+      const b = inquiryTexts(500).slice(200).map((text, i) => ({ id: `b${i}`, text, terms: [] }));
+      const [ra, rb] = await Promise.all([pool.clusterWindow(a, { seed: 42 }), pool.clusterWindow(b, { seed: 7 })]);
+      expect(ra).toEqual(clusterWindow({ items: a, seed: 42 }));
+      expect(rb).toEqual(clusterWindow({ items: b, seed: 7 }));
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('close() ends a running clustering (the job fails instead of holding shutdown) and refuses new work', async () => {
     const pool = createThemePool(1);
     const items = inquiryTexts(3000).map((text, i) => ({ id: `q${i}`, text, terms: [] }));
