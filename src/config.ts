@@ -30,6 +30,8 @@ export const configSchema = z.object({
   THEMES_REFRESH_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   /** Per-request timeout of outbound deliveries (CRM webhooks, WeCom robots); a timeout is retried. */
   DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Worker threads theme clustering runs on (off the API's event loop); more lets several industries cluster at once. */
+  THEMES_WORKER_THREADS: z.coerce.number().int().min(1).max(32).default(1),
   ADMIN_API_KEY: optionalString,
   MAX_UPLOAD_MB: z.coerce.number().positive().default(500),
   MAX_DURATION_SEC: z.coerce.number().positive().default(4 * 3600),

@@ -12,6 +12,7 @@ import { deliverEvent } from './webhooks/delivery.js';
 import { analysisProcessors } from './analysis/processors.js';
 import { checkSla, rescheduleSla } from './assignment/service.js';
 import { inquiryJob, requeueInquiryJobs } from './inquiries/jobs.js';
+import { createThemePool, type ThemePool } from './inquiries/theme-pool.js';
 import { coachingProcessors } from './coaching/processors.js';
 import { scheduleTick } from './coaching/interventions.js';
 import { createPushBus, type PushBus } from './signals/bus.js';
@@ -26,6 +27,8 @@ export interface Runtime {
   log: FastifyBaseLogger;
   /** Announces delivered pushes to live streams (Redis pub/sub across processes, else in-process). */
   bus: PushBus;
+  /** Worker threads for theme clustering (started on first use). */
+  themePool: ThemePool;
   close(): Promise<void>;
 }
 
@@ -51,10 +54,13 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
   const queue = createQueue({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, lockMs: config.JOB_LOCK_MS, logger: log });
   const storage = new Storage(config.DATA_DIR);
   const bus = createPushBus({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+  const themePool = createThemePool(config.THEMES_WORKER_THREADS);
   const runtime: Runtime = {
-    config, db, queue, storage, log, bus,
+    config, db, queue, storage, log, bus, themePool,
     async close() {
-      await queue.close();
+      // together: the queue waits for its running jobs, and stopping the pool ends a long clustering
+      // at once (that job fails and is queued again on the next start)
+      await Promise.all([queue.close(), themePool.close()]);
       await bus.close();
       await db.close();
     },
@@ -68,6 +74,9 @@ export async function startRuntime(config: Config, log: FastifyBaseLogger, opts:
       maps: (job) => inquiryJob(runtime, job),
       ...coachingProcessors(runtime),
       signals: (job) => signalsProcessor(runtime, job as typeof job & { data: SignalsJob }),
+    }, {
+      // the clustering of a maps job runs on a pool thread, so the queue may run one job per thread
+      maps: config.THEMES_WORKER_THREADS,
     });
     // The embedded queue forgets its jobs on restart; with BullMQ this catches a crash between the
     // row insert and the enqueue (re-adding a job BullMQ still knows is a no-op).

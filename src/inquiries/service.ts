@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { detectConcerns } from '../analysis/concerns/index.js';
@@ -10,14 +11,15 @@ import { AppError, notFound } from '../platform/errors.js';
 import type { JobQueue } from '../platform/queue.js';
 import { extractTerms, isMeaningful, truncateInquiry } from './keywords.js';
 import * as repo from './repo.js';
-import { clusterThemes } from './themes.js';
-import { themeVectors } from './theme-vectors.js';
+import type { ThemePool } from './theme-pool.js';
 
 export interface InquiryDeps {
   db: Db;
   queue: JobQueue;
   config: Config;
   log: FastifyBaseLogger;
+  /** Worker threads the clustering runs on, off the API's event loop. */
+  themePool: ThemePool;
 }
 
 export interface InquiryInput {
@@ -117,21 +119,22 @@ export function themeWindow(days: number, now = new Date()) {
 
 /**
  * Clusters the window's inquiries into labelled themes, with growth against the window before.
- * CPU-heavy (tens of seconds at MAX_CLUSTERED): called by jobs, never by a request (theme-cache.ts).
+ * CPU-heavy (tens of seconds at MAX_CLUSTERED): called by jobs, never by a request (theme-cache.ts),
+ * and the clustering itself runs on the theme pool's worker threads, so the event loop stays free.
  */
 export async function themes(
-  db: Db, tenantId: string, industry: string, days: number, now = new Date(), onProgress?: (percent: number) => Promise<void>,
+  deps: Pick<InquiryDeps, 'db' | 'themePool'>, tenantId: string, industry: string, days: number, now = new Date(),
+  onProgress?: (percent: number) => Promise<void>,
 ): Promise<{ themes: Theme[]; inquiries: number; texts: Map<string, repo.InquiryRow> }> {
   const { from, to, prevFrom } = themeWindow(days, now);
-  const all = await repo.inquiriesIn(db, tenantId, industry, prevFrom, to, MAX_CLUSTERED);
+  const all = await repo.inquiriesIn(deps.db, tenantId, industry, prevFrom, to, MAX_CLUSTERED);
   const current = all.filter((r) => new Date(r.asked_at) >= from);
   if (current.length === 0) return { themes: [], inquiries: 0, texts: new Map() };
   await onProgress?.(20);
   // Clustering both windows together puts old and new inquiries in the same themes, so growth is comparable.
   // The vectors the clustering eval scores as the default (eval/clustering.ts): the window's own TF-IDF, reduced by SVD.
-  const vectors = themeVectors(all.map((r) => r.text), { seed: 42 });
-  await onProgress?.(40);
-  const result = clusterThemes(all.map((r) => ({ id: r.id, text: r.text, terms: r.terms })), vectors, { seed: 42 });
+  const items = all.map((r) => ({ id: r.id, text: r.text, terms: r.terms }));
+  const result = await deps.themePool.clusterWindow(items, { seed: 42, onProgress });
   await onProgress?.(90);
   const currentIds = new Set(current.map((r) => r.id));
   const texts = new Map(all.map((r) => [r.id, r]));
@@ -193,13 +196,32 @@ export async function matchingContent(_db: Db, _tenantId: string, _theme: { labe
   return [];
 }
 
+/** Fresh cached themes of a window, if any (theme-cache.ts `freshThemeSet`; passed in because that module imports this one). */
+export type FreshThemes = (tenantId: string, industry: string, days: number, now: Date) => Promise<{ inquiries: number; themes: Theme[] } | undefined>;
+
+/**
+ * The themes a map is built on: the themes cache's result when it is fresh for this window (no
+ * clustering again), else a clustering of the window now. Comes with the texts of the members.
+ */
+async function themesForMap(deps: InquiryDeps, tenantId: string, industry: string, days: number, fresh?: FreshThemes) {
+  const now = new Date();
+  const cached = await fresh?.(tenantId, industry, days, now);
+  if (!cached) return themes(deps, tenantId, industry, days, now);
+  const { from, to } = themeWindow(days, now);
+  const rows = await repo.inquiriesIn(deps.db, tenantId, industry, from, to, MAX_CLUSTERED);
+  const texts = new Map(rows.map((r) => [r.id, r]));
+  // an inquiry deleted since the clustering would change the stamp; the filter only guards the lookups below
+  const list = cached.themes.map((t) => ({ ...t, memberIds: t.memberIds.filter((id) => texts.has(id)) }));
+  return { themes: list, inquiries: cached.inquiries, texts };
+}
+
 /** Job "maps": themes → the concerns behind them → the questions asked → what to prepare. */
-export async function buildMap(deps: InquiryDeps, job: { tenantId: string; mapId: string }): Promise<void> {
+export async function buildMap(deps: InquiryDeps, job: { tenantId: string; mapId: string }, fresh?: FreshThemes): Promise<void> {
   const row = await repo.findMap(deps.db, job.tenantId, job.mapId);
   if (!row || row.status === 'done') return;
   await repo.updateMap(deps.db, row.id, { status: 'running', progress: 5 });
   try {
-    const { themes: list, inquiries, texts } = await themes(deps.db, job.tenantId, row.industry, row.days);
+    const { themes: list, inquiries, texts } = await themesForMap(deps, job.tenantId, row.industry, row.days, fresh);
     if (inquiries === 0) throw new AppError(422, 'no_inquiries', `no inquiries for industry ${row.industry} in the last ${row.days} days`);
     await repo.updateMap(deps.db, row.id, { progress: 50 });
     const taxonomy = await tenantTaxonomy(deps.db, job.tenantId);
@@ -209,7 +231,10 @@ export async function buildMap(deps: InquiryDeps, job: { tenantId: string; mapId
       days: row.days,
       generatedAt: new Date().toISOString(),
       inquiries,
-      themes: await Promise.all(list.map(async (t) => {
+      // one theme at a time with a turn of the event loop in between: the concern engine over 12,000
+      // inquiries is most of a second of CPU, which would otherwise run as one block
+      themes: await mapSequentially(list, async (t) => {
+        await yieldToEventLoop();
         const memberTexts = t.memberIds.map((id) => texts.get(id)!.text);
         // Each inquiry is one customer turn; the concern engine counts inquiries raising each code.
         const concerns = detectConcerns(
@@ -220,13 +245,19 @@ export async function buildMap(deps: InquiryDeps, job: { tenantId: string; mapId
         const talkingPoints = concerns.slice(0, 3).map((c) => labels.get(c.code)?.suggestion.zh ?? '').filter(Boolean);
         const content = await matchingContent(deps.db, job.tenantId, { label: t.label, terms: t.terms, concerns: concerns.map((c) => c.code) });
         return { label: t.label, terms: t.terms, size: t.size, growth: t.growth, concerns, questions, content, talkingPoints };
-      })),
+      }),
     };
     await repo.updateMap(deps.db, row.id, { status: 'done', progress: 100, result: map });
   } catch (err) {
     await repo.updateMap(deps.db, row.id, { status: 'failed', error: (err as Error).message });
     if (!(err instanceof AppError)) throw err;
   }
+}
+
+async function mapSequentially<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await fn(item));
+  return out;
 }
 
 export async function requeueMaps(deps: InquiryDeps): Promise<void> {

@@ -87,6 +87,17 @@ export async function cachedThemes(deps: InquiryDeps, tenantId: string, industry
   };
 }
 
+/**
+ * The cached themes of a window when they are fresh (same stamp and end day as now), else undefined.
+ * Decision maps use this to skip clustering a window a themes refresh has already clustered.
+ */
+export async function freshThemeSet(deps: InquiryDeps, tenantId: string, industry: string, days: number, now = new Date()): Promise<CachedThemes | undefined> {
+  const row = await repo.findThemeSet(deps.db, tenantId, industry, days);
+  if (row?.result == null) return undefined;
+  const { stamp, windowTo } = await stampOf(deps.db, tenantId, industry, days, now);
+  return Number(row.stamp) === stamp && row.window_to === windowTo ? (row.result as CachedThemes) : undefined;
+}
+
 /** After an ingest: a delayed refresh of every cached window of the industries that got new inquiries. */
 export async function refreshAfterIngest(deps: InquiryDeps, tenantId: string, industries: readonly string[], now = new Date()): Promise<void> {
   for (const industry of industries) {
@@ -110,7 +121,7 @@ export async function computeThemeSet(deps: InquiryDeps, job: ThemesJob, isLastA
   }
   await repo.updateThemeSetProgress(deps.db, tenantId, industry, days, 'running', 5);
   try {
-    const result = await themes(deps.db, tenantId, industry, days, now, (p) => repo.updateThemeSetProgress(deps.db, tenantId, industry, days, 'running', p));
+    const result = await themes(deps, tenantId, industry, days, now, (p) => repo.updateThemeSetProgress(deps.db, tenantId, industry, days, 'running', p));
     const cached: CachedThemes = { inquiries: result.inquiries, themes: result.themes };
     await repo.storeThemeSet(deps.db, tenantId, industry, days, cached, stamp, windowTo);
   } catch (err) {

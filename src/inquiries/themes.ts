@@ -39,7 +39,8 @@
  * n = 0 gives no cluster; fewer than 3 non-zero rows, or fewer than 2 distinct ones, one cluster.
  */
 import { kmeans } from 'ml-kmeans';
-import { createHashingEmbeddings } from '../providers/embeddings/index.js';
+// hashing.js directly, not the provider index: the theme worker thread (theme-worker.ts) loads this module and needs no HTTP clients
+import { createHashingEmbeddings } from '../providers/embeddings/hashing.js';
 import { seededRandom } from '../platform/random.js';
 
 export interface ThemeItem {

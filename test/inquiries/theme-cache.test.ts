@@ -111,11 +111,43 @@ describe('themes: a cached, job-computed result', () => {
   it('the day turning makes the result stale (the window moved)', async () => {
     const industry = 'industrial_automation/cache';
     await until(industry, fresh(17), 'fresh result');
-    const deps = { db: t.runtime.db, queue: t.runtime.queue, config: t.runtime.config, log: t.runtime.log };
+    const deps = { db: t.runtime.db, queue: t.runtime.queue, config: t.runtime.config, log: t.runtime.log, themePool: t.runtime.themePool };
     const tomorrow = new Date(Date.now() + DAY);
     const answer = await cachedThemes(deps, tenant, industry, 30, tomorrow);
     expect(answer.status).toBe('ready');
     if (answer.status === 'ready') expect(answer.cache.state).toBe('stale');
+  });
+
+  it('a decision map reuses the fresh cached themes instead of clustering again; after a new inquiry it includes it', async () => {
+    const industry = 'industrial_automation/map_cache';
+    await post([...DELIVERY, ...DOMESTIC, ...PRICE].map((text, i) => ({ text, industry, source: 'web_form', ts: daysAgo(2), leadId: `mc${i}` })));
+    const ready = await until(industry, fresh(15), 'cached themes');
+    const mapOf = async () => {
+      const req = await t.app.inject({ method: 'POST', url: '/v1/decision-maps', headers: t.auth(key), payload: { industry, days: 30 } });
+      expect(req.statusCode).toBe(202);
+      return waitFor(async () => {
+        const r = (await get(`/v1/decision-maps/${req.json().id}.json`)).body;
+        return r.status === 'done' ? r.map : r.status === 'failed' ? Promise.reject(new Error(r.error)) : undefined;
+      }, 60_000, 'map');
+    };
+    // count the clusterings the jobs ask the pool for (jobs read the pool from the runtime when they run)
+    const pool = t.runtime.themePool;
+    let clusterings = 0;
+    t.runtime.themePool = { ...pool, clusterWindow: (items, opts) => (clusterings++, pool.clusterWindow(items, opts)) };
+    try {
+      const map = await mapOf();
+      expect(clusterings).toBe(0);
+      expect(map.inquiries).toBe(15);
+      const pairs = (list: { label: string; size: number }[]) => list.map((th) => [th.label, th.size]);
+      expect(pairs(map.themes)).toEqual(pairs(ready.body.themes));
+      // the cache is stale now: the map must not be built on the old themes
+      await post([{ text: '伺服电机交期能不能再快一点？', industry, source: 'web_form', ts: daysAgo(1), leadId: 'mc-new' }]);
+      const after = await mapOf();
+      expect(after.inquiries).toBe(16);
+      expect(clusterings).toBeGreaterThanOrEqual(1);
+    } finally {
+      t.runtime.themePool = pool;
+    }
   });
 
   it('a window without inquiries answers 200 with no themes and queues nothing', async () => {
