@@ -88,7 +88,8 @@ export interface BenchRep {
 }
 
 /**
- * 500 reps: 1–3 leaf industries each (~8 % also carry a broad parent tag), capacity 200–400,
+ * 500 reps: 1–3 leaf industries each (~8 % also carry a broad parent tag), capacity 500–1,000
+ * (room for a 30 s run at ~3,000 assignments/s, so the load measures assigning, not pooling),
  * ~10 % small (5–10: key-account managers, see BENCH_RULES) so the last slots are raced for,
  * ~2 % inactive; starting load 15–60 % of capacity (small reps: 0 to capacity − 3).
  */
@@ -106,7 +107,7 @@ export function makeReps(seed = 1): BenchRep[] {
     const skills = SKILLS.filter(() => r() < 0.2);
     const small = r() < 0.1;
     if (small) skills.push('key_accounts');
-    const capacity = small ? int(r, 5, 10) : int(r, 200, 400);
+    const capacity = small ? int(r, 5, 10) : int(r, 500, 1000);
     const openLeads = small ? int(r, 0, capacity - 3) : Math.floor(capacity * (0.15 + 0.45 * r()));
     return {
       id: repId(i), name: `${pick(r, SURNAMES)}${i + 1}号`, industries: [...industries], skills, capacity,

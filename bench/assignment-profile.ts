@@ -95,7 +95,7 @@ export async function profileAssignment(opts: {
         }));
       }
       const decision = await time('decide() over 500 cached reps (every request)', () => decide(lead, profiles, rules, memo));
-      if (!decision.candidates[0]) throw new Error('profile: no candidate');
+      if (!decision.candidates[0]) throw new Error('profile: no rep has room left after the load (raise the reps\' capacity in bench/assignment-data.ts)');
       const one = await time('assignMany, 1 lead: slot + lead + log + outbox in one statement (commit)', () =>
         repo.assignMany(db, tenantId, { reps: s.versions.reps, rules: s.versions.rules }, [item(lead, decision)]),
       );
