@@ -10,7 +10,7 @@ import { createLinkToken, tenantSettings } from './link-tokens.js';
 import { pushView, type SignalsDeps } from './pushes.js';
 import * as repo from './repo.js';
 import { createRule, deleteRule, replaceRule, ruleView } from './rules.js';
-import { eventBatchSchema, leadIdSchema, ruleSchema, settingsSchema } from './schemas.js';
+import { eventBatchSchema, leadIdSchema, onServerClock, ruleSchema, settingsSchema } from './schemas.js';
 import { authorizeBeacon, createSiteKey, normalizeOrigin, siteKeyView } from './site-keys.js';
 import { openPushStream } from './stream.js';
 
@@ -84,7 +84,7 @@ export const signalRoutes = (deps: SignalsDeps): FastifyPluginAsync => async (fa
       }
       const parsed = eventBatchSchema.safeParse(body);
       if (!parsed.success) throw fromZodError(parsed.error);
-      await ingestEvents(deps, request.beaconTenant!, parsed.data.events, { fromBeacon: true });
+      await ingestEvents(deps, request.beaconTenant!, onServerClock(parsed.data), { fromBeacon: true });
       return reply.status(204).send();
     },
   });
@@ -96,7 +96,7 @@ export const signalRoutes = (deps: SignalsDeps): FastifyPluginAsync => async (fa
       summary: 'Server-side batch of browsing events (≤ 500); a replayed event id is stored once',
       body: eventBatchSchema,
     },
-    handler: async (request, reply) => reply.status(202).send(await ingestEvents(deps, tenantOf(request), request.body.events)),
+    handler: async (request, reply) => reply.status(202).send(await ingestEvents(deps, tenantOf(request), onServerClock(request.body))),
   });
 
   // ---- site keys, link tokens, settings ----

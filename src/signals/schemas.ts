@@ -42,8 +42,24 @@ export const signalEventSchema = z
 export type SignalEventInput = z.output<typeof signalEventSchema>;
 
 export const eventBatchSchema = z
-  .object({ events: z.array(signalEventSchema).min(1, 'at least one event').max(MAX_EVENTS, `at most ${MAX_EVENTS} events per batch`) })
+  .object({
+    events: z.array(signalEventSchema).min(1, 'at least one event').max(MAX_EVENTS, `at most ${MAX_EVENTS} events per batch`),
+    /** The sender's clock (epoch ms) when it sent the batch: events' `ts` are shifted by its offset from the server's clock. */
+    sentAt: z.number().int().positive().max(8.64e15).optional(),
+  })
   .strict();
+
+/**
+ * Puts a batch's timestamps on the server's clock. A browser's clock can be minutes or days off;
+ * its events' spacing is right, but their absolute times are not. With `sentAt` (the sender's
+ * clock at sending) every `ts` is moved by (server now − sentAt), so a fast or slow clock neither
+ * gets its beacons refused nor misplaces reading time. Network delay adds well under a second.
+ */
+export function onServerClock(batch: { events: SignalEventInput[]; sentAt?: number }, now = Date.now()): SignalEventInput[] {
+  if (batch.sentAt === undefined) return batch.events;
+  const offset = now - batch.sentAt;
+  return batch.events.map((e) => ({ ...e, ts: e.ts + offset }));
+}
 
 // ---- rules ----
 

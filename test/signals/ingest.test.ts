@@ -119,6 +119,28 @@ describe('tracker beacon', () => {
     expect((await beacon(sk.key, JSON.stringify({ events: [ev({ ts: Date.now() + 30_000 })] }))).statusCode).toBe(204);
     expect(await count(tenantId)).toBe(1);
   });
+
+  it('puts a browser whose clock is a day fast on the server clock when the batch says when it was sent', async () => {
+    const { ok, call, tenantId } = await signalsTenant(t, 'beacon-skew');
+    const sk = await ok('POST', '/v1/signals/site-keys', { allowedOrigins: [ORIGIN] }, 201);
+    const skew = 86_400_000; // the visitor's clock runs a day ahead
+    const sentAt = Date.now() + skew;
+    const before = Date.now();
+    const res = await beacon(sk.key, JSON.stringify({ sentAt, events: [ev({ id: 'skew-1', ts: sentAt - 20_000 }), ev({ id: 'skew-2', ts: sentAt - 5_000 })] }));
+    expect(res.statusCode).toBe(204);
+    const rows = await t.runtime.db.query<{ id: string; ms: string }>(
+      `SELECT id, (extract(epoch FROM ts) * 1000)::bigint::text AS ms FROM signal_events WHERE tenant_id = $1 ORDER BY id`, [tenantId]);
+    expect(rows.map((r) => r.id)).toEqual(['skew-1', 'skew-2']);
+    const [a, b] = rows.map((r) => Number(r.ms));
+    // Shifted onto the server clock (within the test's own run time), spacing kept.
+    expect(a!).toBeGreaterThanOrEqual(before - 20_000);
+    expect(a!).toBeLessThanOrEqual(Date.now() - 20_000 + 1);
+    expect(b! - a!).toBe(15_000);
+    // The same batch without sentAt is refused as far in the future; a bad sentAt is named.
+    expectError(await beacon(sk.key, JSON.stringify({ events: [ev({ ts: sentAt })] })), 400, 'validation_error', 'body.events.0.ts');
+    expectError(await beacon(sk.key, JSON.stringify({ sentAt: 'now', events: [ev()] })), 400, 'validation_error', 'body.sentAt');
+    expectError(await call('POST', '/v1/signals/events', { sentAt: -1, events: [ev()] }), 400, 'validation_error', 'body.sentAt');
+  });
 });
 
 describe('server-side events', () => {

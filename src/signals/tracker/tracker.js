@@ -15,7 +15,7 @@
  *   window.dealsense = window.dealsense || []; dealsense.push(['identify', 'lead-42']);
  *
  * Beacons: POST <origin of this script>/v1/signals/beacon?k=<site key>, text/plain JSON
- * { events: [{ id, visitorId, leadId?, token?, type, url, title?, tags?, ts, dwellMs? }] }.
+ * { events: [{ id, visitorId, leadId?, token?, type, url, title?, tags?, ts, dwellMs? }], sentAt }.
  * dwellMs (on heartbeat and leave) is the visible time since the page's previous
  * pageview, heartbeat or leave, so hidden and idle time is never counted.
  */
@@ -285,7 +285,8 @@
 
   function send(events) {
     if (!allowed() || !events.length) return;
-    var body = JSON.stringify({ events: events });
+    // sentAt lets the server put the events on its own clock (this browser's may be off).
+    var body = JSON.stringify({ events: events, sentAt: new Date().getTime() });
     try {
       // A string body goes as text/plain: no CORS preflight, and it survives the page unloading.
       if (navigator.sendBeacon && navigator.sendBeacon(endpoint, body)) return;
