@@ -1,4 +1,4 @@
-import { escapeWecom } from '../signals/wecom.js';
+import { escapeWecom } from './wecom.js';
 
 export interface LeadBrief {
   lead: {

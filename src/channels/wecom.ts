@@ -53,3 +53,18 @@ export async function sendWecomMarkdown(webhookUrl: string, markdown: string, ti
   if (reply?.errcode === 0) return { ok: true, status: res.status };
   return { ok: false, status: res.status, error: `errcode ${String(reply?.errcode)}: ${String(reply?.errmsg ?? '').slice(0, 200)}` };
 }
+
+/**
+ * WeCom group-robot markdown. Text the customer controls (page titles, URLs the tracker saw) is
+ * flattened to one line and its markup characters neutralised, so a crafted page title cannot
+ * inject links, mentions, headings or <font> tags into the rep's group.
+ */
+export function escapeWecom(text: string, max = 200): string {
+  const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const cut = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return cut
+    .replace(/</g, '＜')
+    .replace(/>/g, '＞')
+    .replace(/@/g, '＠')
+    .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`);
+}

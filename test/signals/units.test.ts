@@ -4,7 +4,8 @@ import { intentScore } from '../../src/signals/intent.js';
 import { quietUntil } from '../../src/signals/quiet-hours.js';
 import type { EventRow } from '../../src/signals/repo.js';
 import { ruleSchema } from '../../src/signals/schemas.js';
-import { escapeWecom, renderWecomMarkdown } from '../../src/signals/wecom.js';
+import { escapeWecom } from '../../src/channels/wecom.js';
+import { renderWecomMarkdown } from '../../src/signals/wecom.js';
 
 const e = (over: Partial<EventRow>): EventRow => ({ id: 'x', visitorId: 'v', leadId: 'L', type: 'heartbeat', url: 'https://a.example/p', title: null, tags: [], ts: 0, dwellMs: null, ...over });
 
