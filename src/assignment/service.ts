@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { leadBriefMarkdown } from '../channels/lead-brief.js';
+import { recentReading, type RecentReading } from '../signals/reading.js';
 import type { Config } from '../config.js';
 import { isUniqueViolation, type Db, type Queryable } from '../platform/db.js';
 import { AppError, notFound } from '../platform/errors.js';
@@ -84,7 +85,12 @@ export async function assignLead(deps: AssignmentDeps, tenantId: string, lead: N
     if (await repo.findLead(db, tenantId, lead.id)) return replay(db, tenantId, lead.id);
     return importLead(deps, tenantId, lead, actor);
   }
-  let state = await tenantState(db, tenantId);
+  // The brief shows what the lead read on the website lately (usually nothing yet for a new lead).
+  const [first, reading] = await Promise.all([
+    tenantState(db, tenantId),
+    recentReading(db, deps.config.SIGNALS_IDLE_LIMIT_SEC * 1000, tenantId, lead.id),
+  ]);
+  let state = first;
   let readNow = false; // whether this request has read the state itself
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const { rules, ruleVersion: version, versions } = state;
@@ -127,7 +133,7 @@ export async function assignLead(deps: AssignmentDeps, tenantId: string, lead: N
         res = await assignInBatch(db, tenantId, versions, {
           repId: c.repId, lead: newLeadRow(tenantId, lead), slaDeadline: deadline,
           log: { rule_version: version, score: c.score, industry_match: c.breakdown.industry.value, breakdown: c.breakdown, reasons: c.reasons, candidates: decision.candidates, actor },
-          event: briefEventFor(lead, state.byId.get(c.repId) ?? { id: c.repId, wecomWebhook: null }, 1, c.reasons),
+          event: briefEventFor(lead, state.byId.get(c.repId) ?? { id: c.repId, wecomWebhook: null }, 1, c.reasons, reading),
         });
       } catch (err) {
         release(db, tenantId, c.repId);
@@ -219,7 +225,7 @@ type BriefLead = LeadInput & { id: string; company?: string; contactName?: strin
 type BriefRep = { id: string; name?: string; wecomWebhook: string | null };
 
 /** The rep's brief: its outbox key, the CRM payload (webhook `lead.assigned`) and, when the rep has a WeCom robot, its message. */
-function briefEventFor(lead: BriefLead, rep: BriefRep, round: number, reasons: string[]) {
+function briefEventFor(lead: BriefLead, rep: BriefRep, round: number, reasons: string[], reading: RecentReading[] = []) {
   const repId = rep.id;
   return {
     dedupeKey: `lead.assigned:${lead.id}:${round}:${repId}`,
@@ -232,10 +238,11 @@ function briefEventFor(lead: BriefLead, rep: BriefRep, round: number, reasons: s
         intentScore: lead.intentScore ?? null, concerns: lead.concerns ?? [],
       },
       why: reasons,
+      recentBrowsing: reading,
       opener: opener(lead),
     },
     ...(rep.wecomWebhook
-      ? { wecom: { webhookUrl: rep.wecomWebhook, markdown: leadBriefMarkdown({ lead, repName: rep.name ?? repId, reasons, opener: opener(lead) }) } }
+      ? { wecom: { webhookUrl: rep.wecomWebhook, markdown: leadBriefMarkdown({ lead, repName: rep.name ?? repId, reasons, reading, opener: opener(lead) }) } }
       : {}),
   };
 }

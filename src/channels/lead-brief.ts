@@ -1,3 +1,4 @@
+import { formatDuration } from '../signals/dwell.js';
 import { escapeWecom } from './wecom.js';
 
 export interface LeadBrief {
@@ -14,6 +15,8 @@ export interface LeadBrief {
   };
   repName: string;
   reasons: string[];
+  /** Pages the lead read lately (most-read first). */
+  reading?: { url: string; title: string | null; readSec: number }[];
   opener: string;
 }
 
@@ -33,6 +36,9 @@ export function leadBriefMarkdown(b: LeadBrief): string {
   const lines = [`**新线索 / New lead** · ${escapeWecom(who, 100)} → ${escapeWecom(b.repName, 64)}`, `> ${facts.join(' · ')}`];
   if (b.lead.concerns?.length) lines.push(`> 关注点 Concerns: ${b.lead.concerns.map((c) => escapeWecom(c, 40)).join(', ')}`);
   for (const reason of b.reasons.slice(0, 5)) lines.push(`> - ${escapeWecom(reason, 200)}`);
+  for (const p of (b.reading ?? []).slice(0, 3)) {
+    lines.push(`> 最近阅读 Read: ${escapeWecom(p.title ?? p.url, 120)}${p.readSec > 0 ? ` (${formatDuration(p.readSec * 1000)})` : ''}`);
+  }
   lines.push(`> 开场白 Opener: ${escapeWecom(b.opener, 300)}`);
   lines.push(`<font color="comment">lead ${escapeWecom(b.lead.id, 100)}</font>`);
   return lines.join('\n');

@@ -5,6 +5,7 @@ import { createTestApp, waitFor, type TestApp } from '../helpers/app.js';
 import { expectError } from '../helpers/errors.js';
 import { startFakeWecom } from '../helpers/fake-wecom.js';
 import { startReceiver } from '../helpers/receiver.js';
+import { ev, WHITEPAPER } from '../signals/helpers.js';
 
 const TIMEOUT_MS = 400;
 
@@ -194,6 +195,51 @@ describe('lead-assignment brief to the rep’s WeCom group', () => {
     expect(evt.wecom).toBeNull();
     await waitFor(async () => (await t.runtime.db.query<{ d: Date | null }>('SELECT dispatched_at AS d FROM outbox_events WHERE id = $1', [evt.id]))[0]?.d, 10_000, 'event closed');
     expect(wecom.received).toHaveLength(1);
+  });
+});
+
+describe('lead-assignment brief with what the lead read', () => {
+  it('lists the pages a lead read before it was posted (most-read first), in the CRM payload and on WeCom', async () => {
+    const key = await t.newTenant('wecom-reading');
+    const call = (method: 'POST' | 'PUT', url: string, payload: object) => t.app.inject({ method, url, headers: t.auth(key), payload });
+    expect((await call('PUT', '/v1/reps/r-zhao', { name: '赵敏', industries: ['industrial/automation'], capacity: 5, wecomWebhook: wecom.url('zhao-robot') })).statusCode).toBe(200);
+    // The browser identified as L-read-1 read the whitepaper for 3 min 45 s and glanced at pricing.
+    const heartbeats = (url: string, title: string, n: number, end: number) => [
+      ev({ type: 'pageview', dwellMs: undefined, url, title, leadId: 'L-read-1', ts: end - n * 15_000 }),
+      ...Array.from({ length: n }, (_, i) => ev({ url, title, leadId: 'L-read-1', ts: end - (n - i - 1) * 15_000, dwellMs: 15_000 })),
+    ];
+    const now = Date.now();
+    const events = [...heartbeats('https://www.example.com/pricing', '价格 <b>页</b>', 2, now - 600_000), ...heartbeats(WHITEPAPER, '数据安全白皮书', 15, now - 5_000)];
+    expect((await call('POST', '/v1/signals/events', { events })).statusCode).toBe(202);
+
+    const res = await call('POST', '/v1/leads', { id: 'L-read-1', source: 'website_form', industry: 'industrial/automation' });
+    expect(res.json().repId).toBe('r-zhao');
+    const payload = (await waitFor(
+      async () => (await t.runtime.db.query<{ payload: { recentBrowsing: { url: string; title: string; readSec: number; views: number }[] } }>(
+        "SELECT payload FROM outbox_events WHERE tenant_id = 'wecom-reading' AND type = 'lead.assigned'"))[0],
+      10_000,
+      'brief event',
+    )).payload;
+    expect(payload.recentBrowsing).toEqual([
+      { url: WHITEPAPER, title: '数据安全白皮书', readSec: 225, views: 1 },
+      { url: 'https://www.example.com/pricing', title: '价格 <b>页</b>', readSec: 30, views: 1 },
+    ]);
+    await waitFor(async () => wecom.received.some((m) => m.key === 'zhao-robot'), 15_000, 'brief on WeCom');
+    const content = wecom.received.find((m) => m.key === 'zhao-robot')!.body.markdown!.content;
+    expect(content).toContain('数据安全白皮书 (3 min 45 s)');
+    expect(content).toContain('价格 ＜b＞页＜/b＞');
+
+    // A lead nobody saw on the website gets an empty list.
+    await call('POST', '/v1/leads', { id: 'L-read-2', source: 'website_form', industry: 'industrial/automation' });
+    const second = await waitFor(
+      async () => (await t.runtime.db.query<{ payload: { recentBrowsing: unknown[] } }>("SELECT payload FROM outbox_events WHERE tenant_id = 'wecom-reading' AND payload->>'leadId' = 'L-read-2'"))[0],
+      10_000,
+      'second brief',
+    );
+    expect(second.payload.recentBrowsing).toEqual([]);
+    // Let its WeCom message land here, not in the next test.
+    await waitFor(async () => wecom.received.filter((m) => m.key === 'zhao-robot').length === 2, 15_000, 'second brief on WeCom');
+    expect(wecom.received.filter((m) => m.key === 'zhao-robot')[1]!.body.markdown!.content).not.toContain('最近阅读');
   });
 });
 
