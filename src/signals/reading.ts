@@ -21,8 +21,33 @@ const TOP_PAGES = 3;
  * from the CRM usually has no browsing yet, and the answer is then an empty list at the cost of
  * one indexed lookup); nothing is cached, so the brief always shows what is stored now.
  */
-export function recentReading(db: Db, idleLimitMs: number, tenantId: string, leadId: string): Promise<RecentReading[]> {
+export async function recentReading(db: Db, idleLimitMs: number, tenantId: string, leadId: string): Promise<RecentReading[]> {
+  if (!(await tenantTracksLeads(db, tenantId))) return [];
   return loaderFor(db, idleLimitMs).load(`${tenantId}\u0000${leadId}`);
+}
+
+const TRACKING_TTL_MS = 60_000;
+const tracking = new WeakMap<Db, Map<string, { at: number; answer: Promise<boolean> }>>();
+
+/**
+ * Whether the tenant has any browsing attributed to a lead, re-checked once a minute: a tenant
+ * without the website tracker (most CRM-only set-ups) pays no lookup per new lead. A tenant's very
+ * first identified visitor can thus be missing from briefs for up to a minute.
+ */
+function tenantTracksLeads(db: Db, tenantId: string): Promise<boolean> {
+  let byTenant = tracking.get(db);
+  if (!byTenant) tracking.set(db, (byTenant = new Map()));
+  const hit = byTenant.get(tenantId);
+  if (hit && performance.now() - hit.at < TRACKING_TTL_MS) return hit.answer;
+  const answer = db
+    .query<{ yes: boolean }>('SELECT EXISTS (SELECT 1 FROM signal_events WHERE tenant_id = $1 AND lead_id IS NOT NULL) AS yes', [tenantId])
+    .then((rows) => rows[0]?.yes === true)
+    .catch((err: unknown) => {
+      byTenant.delete(tenantId);
+      throw err;
+    });
+  byTenant.set(tenantId, { at: performance.now(), answer });
+  return answer;
 }
 
 const loaders = new WeakMap<Db, DataLoader<string, RecentReading[]>>();
