@@ -22,7 +22,7 @@ export const escapeHtml = (s: string) =>
 /** JSON safe inside a <script> element: `<` can never close it. */
 const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 
-/** The graph: industry → themes → concerns → questions, as ECharts nodes and links. */
+/** The graph: industry → themes → concerns, questions and content to send, as ECharts nodes and links. */
 export function graphData(m: DecisionMap) {
   const nodes: { id: string; name: string; category: number; symbolSize: number }[] = [{ id: 'root', name: m.industry, category: 0, symbolSize: 48 }];
   const links: { source: string; target: string }[] = [];
@@ -40,8 +40,13 @@ export function graphData(m: DecisionMap) {
       nodes.push({ id: qid, name: q.length > 40 ? `${q.slice(0, 40)}…` : q, category: 3, symbolSize: 8 });
       links.push({ source: tid, target: qid });
     });
+    t.content.forEach((c, j) => {
+      const kid = `${tid}-k${j}`;
+      nodes.push({ id: kid, name: c.title.length > 40 ? `${c.title.slice(0, 40)}…` : c.title, category: 4, symbolSize: 12 });
+      links.push({ source: tid, target: kid });
+    });
   });
-  return { nodes, links, categories: [{ name: 'industry' }, { name: 'theme' }, { name: 'concern' }, { name: 'question' }] };
+  return { nodes, links, categories: [{ name: 'industry' }, { name: 'theme' }, { name: 'concern' }, { name: 'question' }, { name: 'content' }] };
 }
 
 /** A standalone page: the ECharts graph plus the map as escaped HTML. ECharts is served by this service (offline). */
@@ -53,6 +58,7 @@ export function toHtml(m: DecisionMap): string {
 ${t.concerns.length ? `<h3>Concerns</h3><ul>${t.concerns.map((c) => `<li>${escapeHtml(c.label)} <code>${escapeHtml(c.code)}</code> — ${c.inquiries}</li>`).join('')}</ul>` : ''}
 ${t.questions.length ? `<h3>What customers ask</h3><ul>${t.questions.map((q) => `<li>${escapeHtml(q)}</li>`).join('')}</ul>` : ''}
 ${t.talkingPoints.length ? `<h3>Prepare</h3><ul>${t.talkingPoints.map((p) => `<li>${escapeHtml(p)}</li>`).join('')}</ul>` : ''}
+${t.content.length ? `<h3>Content to send</h3><ul>${t.content.map((c) => `<li>${/^https?:\/\//i.test(c.url) ? `<a href="${escapeHtml(c.url)}" rel="noopener">${escapeHtml(c.title)}</a>` : escapeHtml(c.title)}</li>`).join('')}</ul>` : ''}
 </section>`,
     )
     .join('\n');

@@ -1,3 +1,4 @@
+import { bestContentFor, type ContentDeps } from '../content/service.js';
 import { createHash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
@@ -187,13 +188,17 @@ export interface DecisionMap {
 }
 
 /**
- * Content-library items to prepare for a theme. The seam for the content library (src/content/,
- * being built in another branch; it will export a best-match function from
- * src/content/service.ts): call it here with the theme's terms and concern codes. Until it lands
- * there is no library to match against, so no item is suggested.
+ * The content-library item that best fits a theme (its label, top terms and concern codes, in the
+ * map's industry), as the map's "content to prepare"; none when the library has nothing close.
  */
-export async function matchingContent(_db: Db, _tenantId: string, _theme: { label: string; terms: string[]; concerns: string[] }): Promise<DecisionMap['themes'][number]['content']> {
-  return [];
+export async function matchingContent(
+  deps: ContentDeps,
+  tenantId: string,
+  industry: string,
+  theme: { label: string; terms: string[]; concerns: string[] },
+): Promise<DecisionMap['themes'][number]['content']> {
+  const best = await bestContentFor(deps, tenantId, { text: [theme.label, ...theme.terms].join(' '), tags: [...theme.terms, ...theme.concerns] }, { industry });
+  return best ? [{ title: best.item.title, url: best.item.url }] : [];
 }
 
 /** Fresh cached themes of a window, if any (theme-cache.ts `freshThemeSet`; passed in because that module imports this one). */
@@ -243,7 +248,7 @@ export async function buildMap(deps: InquiryDeps, job: { tenantId: string; mapId
         ).map((c) => ({ code: c.code, label: c.label, inquiries: c.mentions }));
         const questions = [...new Set(memberTexts.filter((x) => isQuestion(x)))].slice(0, 5);
         const talkingPoints = concerns.slice(0, 3).map((c) => labels.get(c.code)?.suggestion.zh ?? '').filter(Boolean);
-        const content = await matchingContent(deps.db, job.tenantId, { label: t.label, terms: t.terms, concerns: concerns.map((c) => c.code) });
+        const content = await matchingContent(deps, job.tenantId, row.industry, { label: t.label, terms: t.terms, concerns: concerns.map((c) => c.code) });
         return { label: t.label, terms: t.terms, size: t.size, growth: t.growth, concerns, questions, content, talkingPoints };
       }),
     };

@@ -92,6 +92,10 @@ describe('inquiries, hot keywords, themes and decision maps', () => {
   it('a decision map: JSON shape, Markdown, and HTML that escapes hostile text', async () => {
     const industry = 'industrial_automation/maps';
     const hostile = '<script>alert(1)</script>交期到底多久？';
+    // The content library has a delivery-time guide for this industry and an unrelated item for another.
+    const addContent = (payload: object) => t.app.inject({ method: 'POST', url: '/v1/content', headers: t.auth(key), payload });
+    expect((await addContent({ title: '伺服电机交期与现货库存说明', url: 'https://example.com/lead-times', language: 'zh', industries: ['industrial_automation'], tags: ['交期', '现货', 'delivery_supply'], description: '交期 现货 库存 交货期 到货 lead time' })).statusCode).toBe(201);
+    expect((await addContent({ title: '医院信息系统白皮书', url: 'https://example.com/his', language: 'zh', industries: ['healthcare'], tags: ['交期'], description: '交期 现货 库存' })).statusCode).toBe(201);
     await post([...DELIVERY, ...DOMESTIC, hostile].map((text, i) => ({ text, industry, source: 'web_form', ts: daysAgo(1), leadId: `m${i}` })));
     const req = await t.app.inject({ method: 'POST', url: '/v1/decision-maps', headers: t.auth(key), payload: { industry, days: 30 } });
     expect(req.statusCode).toBe(202);
@@ -106,12 +110,19 @@ describe('inquiries, hot keywords, themes and decision maps', () => {
     expect(Object.keys(theme).sort()).toEqual(['concerns', 'content', 'growth', 'label', 'questions', 'size', 'talkingPoints', 'terms']);
     const codes = done.map.themes.flatMap((th: { concerns: { code: string }[] }) => th.concerns.map((c) => c.code));
     expect(codes).toEqual(expect.arrayContaining(['delivery_supply', 'domestic_substitution']));
+    // The delivery theme is matched to the delivery guide of this industry; the other industry's item is never offered.
+    const deliveryTheme = done.map.themes.find((th: { concerns: { code: string }[] }) => th.concerns.some((c) => c.code === 'delivery_supply'));
+    expect(deliveryTheme.content).toEqual([{ title: '伺服电机交期与现货库存说明', url: 'https://example.com/lead-times' }]);
+    const offered = done.map.themes.flatMap((th: { content: { url: string }[] }) => th.content.map((c) => c.url));
+    expect(offered).not.toContain('https://example.com/his');
     const md = await get(`/v1/decision-maps/${id}.md`);
     expect(md.headers['content-type']).toMatch(/text\/markdown/);
     expect(md.body).toContain('# industrial\\_automation/maps — decision map');
     const html = await get(`/v1/decision-maps/${id}.html`);
     expect(html.headers['content-type']).toMatch(/text\/html/);
     expect(html.body).not.toContain('<script>alert(1)</script>');
+    expect(html.body).toContain('<a href="https://example.com/lead-times" rel="noopener">伺服电机交期与现货库存说明</a>');
+    expect(md.body).toContain('[伺服电机交期与现货库存说明](https://example.com/lead-times)');
     expect(html.body).toContain('/assets/echarts.min.js');
     const asset = await t.app.inject({ method: 'GET', url: '/assets/echarts.min.js' });
     expect(asset.statusCode).toBe(200);
