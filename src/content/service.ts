@@ -12,14 +12,8 @@ export interface ContentDeps {
   log: FastifyBaseLogger;
 }
 
-export interface ContentInput {
-  title: string;
-  url: string;
-  language: string;
-  industries: string[];
-  tags: string[];
-  description: string;
-}
+/** What a client gives for an item (the stored fields, without the vector). */
+export type ContentInput = repo.ContentFields;
 
 export interface ContentView {
   id: string;

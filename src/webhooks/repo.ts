@@ -91,18 +91,19 @@ export async function deliveriesFor(q: Queryable, event: EventRow): Promise<(Del
   );
 }
 
-export async function recordAttempt(
-  q: Queryable,
-  id: string,
-  outcome: { status: DeliveryRow['status']; httpStatus?: number; error?: string },
-): Promise<void> {
+type AttemptOutcome = { status: DeliveryRow['status']; httpStatus?: number; error?: string };
+
+/** One delivery attempt on a webhook or channel delivery row (both tables keep the same columns). */
+async function recordAttemptIn(q: Queryable, table: 'webhook_deliveries' | 'channel_deliveries', id: string, outcome: AttemptOutcome): Promise<void> {
   await q.query(
-    `UPDATE webhook_deliveries SET status = $2, attempts = attempts + 1, last_status = $3, last_error = $4,
+    `UPDATE ${table} SET status = $2, attempts = attempts + 1, last_status = $3, last_error = $4,
        delivered_at = CASE WHEN $2 = 'delivered' THEN now() ELSE delivered_at END, updated_at = now()
      WHERE id = $1`,
     [id, outcome.status, outcome.httpStatus ?? null, outcome.error ?? null],
   );
 }
+
+export const recordAttempt = (q: Queryable, id: string, outcome: AttemptOutcome) => recordAttemptIn(q, 'webhook_deliveries', id, outcome);
 
 export async function markDispatched(q: Queryable, eventId: string): Promise<void> {
   await q.query('UPDATE outbox_events SET dispatched_at = now() WHERE id = $1', [eventId]);
@@ -126,18 +127,7 @@ export async function channelDeliveryFor(q: Queryable, event: EventRow, channel:
   return (await q.query<ChannelDeliveryRow>('SELECT * FROM channel_deliveries WHERE event_id = $1 AND channel = $2', [event.id, channel]))[0]!;
 }
 
-export async function recordChannelAttempt(
-  q: Queryable,
-  id: string,
-  outcome: { status: ChannelDeliveryRow['status']; httpStatus?: number; error?: string },
-): Promise<void> {
-  await q.query(
-    `UPDATE channel_deliveries SET status = $2, attempts = attempts + 1, last_status = $3, last_error = $4,
-       delivered_at = CASE WHEN $2 = 'delivered' THEN now() ELSE delivered_at END, updated_at = now()
-     WHERE id = $1`,
-    [id, outcome.status, outcome.httpStatus ?? null, outcome.error ?? null],
-  );
-}
+export const recordChannelAttempt = (q: Queryable, id: string, outcome: AttemptOutcome) => recordAttemptIn(q, 'channel_deliveries', id, outcome);
 
 /** A channel's delivery log for a tenant, newest first; optionally one event's or one status only. */
 export async function listChannelDeliveries(
