@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { analysedCalls, getAnalysis } from '../analysis/service.js';
 import { coachingReps } from '../assignment/service.js';
+import type { StageRate } from '../coaching/funnel.js';
+import type { RepHealth } from '../coaching/health.js';
 import { listSuggestions } from '../coaching/suggestions.js';
 import type { Db } from '../platform/db.js';
 import type { MessageKey, Translate } from './i18n/index.js';
@@ -83,37 +85,11 @@ const shiftMonth = (m: string, n: number) => {
 };
 export const pickMonth = (q: unknown) => (typeof q === 'string' && MONTH.test(q) ? q : new Date().toISOString().slice(0, 7));
 
-interface MetricResult {
-  key: string;
-  status: 'ok' | 'n/a';
-  numerator: number;
-  denominator: number;
-  value: number | null;
-  unit: 'rate' | 'hours';
-  target: { min?: number; max?: number; withinHours?: number };
-  pass: boolean | null;
-}
-interface RepHealth {
-  repId: string;
-  name: string;
-  team: string | null;
-  score: number | null;
-  belowThreshold: boolean | null;
-  metrics: Record<string, MetricResult>;
-}
 interface HealthAnswer {
   month: string;
   threshold: number;
   teamScore: number | null;
   reps: RepHealth[];
-}
-interface StageRate {
-  stage: string;
-  numerator: number;
-  denominator: number;
-  rate: number | null;
-  mean: number | null;
-  gap: number | null;
 }
 interface FunnelRep {
   repId: string;

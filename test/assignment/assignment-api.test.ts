@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, waitFor, type TestApp } from '../helpers/app.js';
 import { startReceiver } from '../helpers/receiver.js';
+import { assignmentTenant } from './helpers.js';
 
 let t: TestApp;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -14,17 +15,7 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-/** Each describe block works in its own tenant, so rules and reps do not leak between them. */
-async function tenant(name: string) {
-  const key = await t.newTenant(name);
-  const call = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
-    t.app.inject({ method, url, headers: t.auth(key), ...(payload === undefined ? {} : { payload: payload as object }) });
-  const rep = async (id: string, body: object) => {
-    const res = await call('PUT', `/v1/reps/${id}`, body);
-    expect(res.statusCode, res.body).toBe(200);
-  };
-  return { key, call, rep };
-}
+const tenant = (name: string) => assignmentTenant(t, name);
 
 describe('weighted assignment', () => {
   it('picks the exact-industry rep and explains the score', async () => {

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { expectError } from '../helpers/errors.js';
+import { assignmentTenant } from './helpers.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -14,13 +15,7 @@ afterAll(async () => {
 });
 
 async function tenant(name: string) {
-  const key = await t.newTenant(name);
-  const call = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
-    t.app.inject({ method, url, headers: t.auth(key), ...(payload === undefined ? {} : { payload: payload as object }) });
-  const rep = async (id: string, body: object) => {
-    const res = await call('PUT', `/v1/reps/${id}`, body);
-    expect(res.statusCode, res.body).toBe(200);
-  };
+  const { call, rep } = await assignmentTenant(t, name);
   const post = async (id: string, extra: object = {}) => {
     const res = await call('POST', '/v1/leads', { id, source: 'website_form', industry: 'energy/solar', ...extra });
     expect([200, 201], res.body).toContain(res.statusCode);

@@ -4,24 +4,10 @@ import { findThemeSet } from '../../src/inquiries/repo.js';
 import { createThemePool } from '../../src/inquiries/theme-pool.js';
 import { clusterWindow } from '../../src/inquiries/theme-worker.js';
 import { createTestApp, waitFor, type TestApp } from '../helpers/app.js';
-
-const TOPICS = [
-  ['这批{p}交期多久？', '{p}现货有吗，能不能两周内到货', 'What is the lead time for {p}?', '{p}库存够不够，月底前要到'],
-  ['有没有国产替代的{p}方案？', '国产化替换进口{p}可靠吗', 'Do you have a domestic alternative to imported {p}?', '信创要求下{p}怎么选'],
-  ['{p}批量采购价格能便宜多少？', '{p}报价太贵了，预算只有一半', 'Can you give a discount on {p} for 500 units?', '{p}单价能不能再降一点'],
-  ['{p}售后响应要多久？', '{p}坏了能上门维修吗', 'What is your after-sales support SLA for {p}?', '{p}维保合同怎么签'],
-  ['{p}能不能按我们的图纸定制？', '{p}的参数能满足防爆要求吗', 'Can {p} be customised to our spec?', '{p}兼容西门子系统吗'],
-];
-const PRODUCTS = ['PLC', '伺服电机', '变频器', 'servo drives', '传感器', 'HMI', '减速机', 'encoders'];
+import { syntheticInquiries } from '../helpers/synthetic-inquiries.js';
 
 /** n distinct mixed Chinese/English inquiries on five topics. */
-function inquiryTexts(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => {
-    const topic = TOPICS[i % TOPICS.length]!;
-    const tpl = topic[Math.floor(i / TOPICS.length) % topic.length]!;
-    return `${tpl.replace('{p}', PRODUCTS[(i * 7) % PRODUCTS.length]!)} 编号${i}`;
-  });
-}
+const inquiryTexts = (n: number) => syntheticInquiries(n, { topics: 5, numberPrefix: '编号' });
 
 describe('theme pool: clustering on worker threads', () => {
   it('gives the same themes as clustering inline (same input, same seed), and reports progress', async () => {
