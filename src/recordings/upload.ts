@@ -1,6 +1,7 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../platform/errors.js';
 import type { Storage } from '../platform/storage.js';
@@ -27,6 +28,7 @@ export function checkFilename(name: string): void {
 export async function receiveUpload(request: FastifyRequest, storage: Storage, maxBytes: number): Promise<ReceivedUpload> {
   const fields: Record<string, string> = {};
   let file: Omit<ReceivedUpload, 'fields'> | undefined;
+  let sink: WriteStream | undefined;
   try {
     // preservePath: busboy otherwise cuts the client's name down to its last path segment, so
     // "../../x.mp3" would arrive as "x.mp3" and slip past checkFilename.
@@ -44,11 +46,15 @@ export async function receiveUpload(request: FastifyRequest, storage: Storage, m
       checkFilename(part.filename);
       const tempPath = await storage.tempFile();
       file = { tempPath, filename: part.filename, sizeBytes: 0 };
-      await pipeline(part.file, createWriteStream(tempPath));
+      sink = createWriteStream(tempPath);
+      await pipeline(part.file, sink);
       if (part.file.truncated) throw tooLarge(maxBytes);
       file.sizeBytes = (await stat(tempPath)).size;
     }
   } catch (err) {
+    // A body cut off early can fail the pipeline while the temp file is still being opened: wait
+    // for the stream to close, or the file would appear after it was removed.
+    if (sink && !sink.closed) await once(sink, 'close').catch(() => undefined);
     if (file) await storage.remove(file.tempPath);
     throw mapMultipartError(err, maxBytes);
   }
