@@ -78,12 +78,13 @@ const industryMatchSchema = z
  * above the team's average — half from utilisation (open / capacity), half from open leads
  * relative to the average count. `slope` turns the excess into the load value (0.5 at the
  * average), `penalty` is subtracted per unit of excess above the average (0 turns it off).
- * Defaults tuned on the routing simulation (eval/routing).
+ * Defaults chosen on the routing simulation (eval/routing) so that the load spread is not worse
+ * than round-robin's; stronger balancing costs some industry match (see README).
  */
 const loadBalanceSchema = z
   .strictObject({
-    slope: z.number().min(0).max(20).default(3),
-    penalty: z.number().min(0).max(20).default(4),
+    slope: z.number().min(0).max(20).default(8),
+    penalty: z.number().min(0).max(20).default(16),
   })
   .prefault({});
 

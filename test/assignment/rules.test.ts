@@ -35,7 +35,7 @@ describe('rule set defaults', () => {
       autoAssignSources: ['website_form', 'trade_show', 'referral', 'inbound_call'],
       weights: { industry: 0.4, closeRate: 0.3, load: 0.3 },
       industryMatch: { exact: 1, sameParent: 0.6, ancestor: 0.3, other: 0 },
-      loadBalance: { slope: 3, penalty: 4 },
+      loadBalance: { slope: 8, penalty: 16 },
       closeRate: { windowDays: 30, priorWeight: 5 },
       sla: { firstTouchMinutes: 120, onBreach: 'reassign' },
       priorityRules: [],
@@ -226,7 +226,7 @@ describe('rule set validation errors name the field', () => {
   });
 
   it('loadBalance: slope and penalty between 0 and 20, unknown keys refused', () => {
-    expect(validateRuleSet({ loadBalance: { penalty: 0 } }).loadBalance).toEqual({ slope: 3, penalty: 0 });
+    expect(validateRuleSet({ loadBalance: { penalty: 0 } }).loadBalance).toEqual({ slope: 8, penalty: 0 });
     expect(paths({ loadBalance: { slope: -1, penalty: 21 } })).toEqual(['loadBalance.slope', 'loadBalance.penalty']);
     expect(paths({ loadBalance: { slope: 'steep' } })).toEqual(['loadBalance.slope']);
     expect(paths({ loadBalance: { gini: 1 } })).toEqual(['loadBalance.gini']);
