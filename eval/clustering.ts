@@ -31,6 +31,7 @@ import { clusterThemes, FINAL_RESTARTS, hashingThemeVectors, kmeansBest, sampleB
 import { themeVectors } from '../src/inquiries/theme-vectors.js';
 import { createEmbeddingsProvider } from '../src/providers/embeddings/index.js';
 import { seededRandom } from '../src/platform/random.js';
+import { table } from '../bench/util.js';
 
 /** Examples per set at most (runtime); larger sets are sampled, stratified by label. */
 export const MAX_EXAMPLES = 3000;
@@ -294,13 +295,7 @@ function seedSpread(setName: string, texts: string[], items: ThemeItem[], gold: 
 
 function printSpread(blocks: string[][][]): void {
   console.log(`\nThe same over seeds ${SPREAD_SEEDS.join(', ')} (k-means++ seeds and LSA; same sample): mean (min–max)`);
-  const head = ['set', 'method', 'k', 'NMI', 'ARI', 'default beats baseline'];
-  const body = blocks.flat();
-  const width = head.map((h, i) => Math.max(h.length, ...body.map((r) => [...r[i]!].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i]!)).join('  ');
-  console.log(line(head));
-  console.log(width.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of body) console.log(line(r));
+  console.log(table([['set', 'method', 'k', 'NMI', 'ARI', 'default beats baseline'], ...blocks.flat()]));
 }
 
 interface Row {
