@@ -48,6 +48,11 @@ async function openPostgres(url: string, schema?: string): Promise<Db> {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
+    // Keep connections through short lulls: pg's default closes one idle for 10 s, and reopening it
+    // (connect + re-preparing the named statements) showed up as 40–110 ms stalls in bench:assignment
+    // at 500–1,000 leads/s. Idle ones don't keep a finished script alive.
+    idleTimeoutMillis: 5 * 60_000,
+    allowExitOnIdle: true,
     // public stays on the path: the vector extension's types live there.
     options: schema ? `-c search_path=${schema},public` : undefined,
   });
