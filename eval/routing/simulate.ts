@@ -208,13 +208,14 @@ export function printRouting(): boolean {
     );
   }
   const heldOut = Array.from({ length: 30 }, (_, i) => simulate(400 + i));
-  const mean = (f: (o: ReturnType<typeof simulate>) => number) => (heldOut.reduce((a, o) => a + f(o), 0) / heldOut.length).toFixed(3);
-  const worse = (f: (r: Result) => number) => heldOut.filter((o) => f(o.engine) > f(o.roundRobin)).length;
+  type Month = ReturnType<typeof simulate>;
+  const mean = (f: (o: Month) => number) => (heldOut.reduce((a, o) => a + f(o), 0) / heldOut.length).toFixed(3);
+  const count = (p: (o: Month) => boolean) => `${heldOut.filter(p).length}/${heldOut.length}`;
   console.log(
     `held-out months (seeds 400–429, not looked at while choosing the defaults), engine+PLC rule vs round-robin: ` +
-      `match rate higher in ${heldOut.filter((o) => o.engine.industryMatch > o.roundRobin.industryMatch).length}/30 (mean ${mean((o) => o.engine.industryMatch)} vs ${mean((o) => o.roundRobin.industryMatch)}), ` +
-      `expected wins higher in ${heldOut.filter((o) => o.engine.expectedWins > o.roundRobin.expectedWins).length}/30 (mean ${mean((o) => o.engine.expectedWins)} vs ${mean((o) => o.roundRobin.expectedWins)}), ` +
-      `max/min worse in ${worse((r) => r.maxMinOpen)}/30, Gini worse in ${worse((r) => r.gini)}/30`,
+      `match rate higher in ${count((o) => o.engine.industryMatch > o.roundRobin.industryMatch)} (mean ${mean((o) => o.engine.industryMatch)} vs ${mean((o) => o.roundRobin.industryMatch)}), ` +
+      `expected wins higher in ${count((o) => o.engine.expectedWins > o.roundRobin.expectedWins)} (mean ${mean((o) => o.engine.expectedWins)} vs ${mean((o) => o.roundRobin.expectedWins)}), ` +
+      `max/min worse in ${count((o) => o.engine.maxMinOpen > o.roundRobin.maxMinOpen)}, Gini worse in ${count((o) => o.engine.gini > o.roundRobin.gini)}`,
   );
   return e.industryMatch > rr.industryMatch && e.expectedWins > rr.expectedWins && e.gini <= rr.gini && e.maxMinOpen <= rr.maxMinOpen;
 }
